@@ -1,0 +1,81 @@
+// Reading and checking JS arguments. Every check names the argument, what was expected and what
+// came, and runs before any native memory is touched.
+#pragma once
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "core/kernel_table.h"
+#include "core/shape.h"
+#include "ops/layout.h"
+
+namespace verinfer::bindings {
+
+// A tensor passed from JS as { dtype, shape, data }: a view of JS memory kept alive by `ref`.
+struct TensorArg {
+  DType dtype = DType::F32;
+  Shape shape;
+  void* data = nullptr;
+  int64_t elements = 0;
+  Napi::Value value;  // the JS object, to be kept referenced while native code uses `data`
+};
+
+[[noreturn]] void throw_type(Napi::Env env, const std::string& msg);
+[[noreturn]] void throw_range(Napi::Env env, const std::string& msg);
+
+DType parse_dtype(Napi::Env env, Napi::Value v, const std::string& what);
+Shape read_shape(Napi::Env env, Napi::Value v, const std::string& what);
+TensorArg read_tensor(Napi::Env env, Napi::Value v, const std::string& what);
+TensorArg read_tensor_of(Napi::Env env, Napi::Value v, const std::string& what, DType expected);
+bool is_present(Napi::Value v);
+
+// Options object helpers: a missing key yields the default; a wrong type throws.
+Napi::Object read_options(Napi::Env env, Napi::Value v, const std::string& what);
+double opt_number(Napi::Object o, const char* key, double fallback, const std::string& what);
+int64_t opt_int(Napi::Object o, const char* key, int64_t fallback, const std::string& what);
+bool opt_bool(Napi::Object o, const char* key, bool fallback, const std::string& what);
+std::vector<int64_t> opt_ints(Napi::Object o, const char* key, const std::string& what);
+std::string opt_string(Napi::Object o, const char* key, const std::string& fallback, const std::string& what);
+
+// Unary op by its ONNX-style name (relu, leakyRelu, sigmoid, ...); alpha/beta from opts when given.
+UnaryOp parse_unary_op(Napi::Env env, const std::string& name, const std::string& what);
+// Parameters of `op` from opts[alpha_key], opts[beta_key], with ONNX defaults.
+UnaryParams unary_params(UnaryOp op, Napi::Object opts, const char* alpha_key, const char* beta_key,
+                         const std::string& what);
+// Fused activation from opts.activation ('none' by default), opts.activationAlpha/Beta.
+UnaryParams read_activation(Napi::Object opts, const std::string& what);
+
+// A new JS tensor { dtype, shape, data } with freshly allocated, zeroed storage.
+struct OutputTensor {
+  Napi::Object object;
+  void* data;
+};
+OutputTensor make_tensor(Napi::Env env, DType dtype, const Shape& shape);
+
+// An enum value by its name in `names` (index order = enum order).
+template <class E>
+E parse_enum(Napi::Env env, Napi::Value v, std::initializer_list<const char*> names, const std::string& what) {
+  const std::string s = v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+  int i = 0;
+  for (const char* n : names) {
+    if (s == n) return static_cast<E>(i);
+    ++i;
+  }
+  std::string all;
+  for (const char* n : names) all += std::string(all.empty() ? "" : ", ") + n;
+  throw_type(env, what + " must be one of " + all + "; got " + (v.IsString() ? "'" + s + "'" : "a non-string"));
+}
+
+// Native work may throw std::invalid_argument while validating shapes; surface that as a RangeError
+// on the JS thread instead of a rejected promise with a generic type.
+template <class Fn>
+auto checked(Napi::Env env, Fn fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::invalid_argument& e) {
+    throw_range(env, e.what());
+  }
+}
+
+}  // namespace verinfer::bindings

@@ -1,0 +1,102 @@
+// The per-ISA kernel entry points. One table per ISA is filled at load (dispatch.cpp); callers never
+// branch on the ISA, so every path runs the same drivers and differs only in these leaves.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace verinfer {
+
+enum class UnaryOp : int32_t {
+  Identity, Relu, LeakyRelu, Sigmoid, Tanh, Exp, Log, Sqrt, Erf, GeluErf, GeluTanh, Abs, Neg, Clip,
+  HardSigmoid, Softplus, Count
+};
+struct UnaryParams {
+  UnaryOp op = UnaryOp::Identity;
+  float alpha = 0.0f;  // LeakyRelu slope, Clip min, HardSigmoid alpha
+  float beta = 0.0f;   // Clip max, HardSigmoid beta
+};
+
+enum class BinaryOp : int32_t { Add, Sub, Mul, Div, Pow, Max, Min, Count };
+enum class CompareOp : int32_t { Equal, Less, LessOrEqual, Greater, GreaterOrEqual, Count };
+enum class ReduceOp : int32_t { Sum, Mean, Max, Min, Prod, L2, SumSquare, Count };
+
+// Operand of a broadcasting row: stride 0 repeats one element, stride 1 walks a contiguous row.
+struct RowOperand {
+  const float* data;
+  int64_t stride;
+};
+
+// Addend and activation applied once per output after the last K block (docs/determinism.md):
+// y = act(alpha * acc + beta * C[i, j]).
+struct GemmEpilogue {
+  float alpha = 1.0f;
+  float beta = 1.0f;
+  const float* c = nullptr;  // addend at the tile origin, or null
+  int64_t c_row_stride = 0;  // 0 broadcasts one row to every row
+  int64_t c_col_stride = 0;  // 0 (one value per row) or 1
+  UnaryParams act;
+};
+
+// One micro-tile: rows [0, m) x columns [0, n) of C, k steps [k0, k0 + kc) of the chain.
+struct SgemmTile {
+  const float* a;        // packed A: a[k * a_stride + r]
+  int64_t a_stride;
+  const float* b;        // packed B at this k block: b[p * b_panel_stride + k * 32 + j % 32], p = j / 32
+  int64_t b_panel_stride;
+  int64_t kc;
+  float* c;
+  int64_t ldc;
+  int m, n;
+  bool first, last;  // first: the chain starts from +0; otherwise it resumes from the partials in c
+  const GemmEpilogue* ep;
+};
+
+// int8: A packed as a[(k / 4) * a_stride * 4 + r * 4 + k % 4] (u8 or s8 shifted to u8),
+// B as b[p * b_panel_stride + (k / 4) * 128 + (j % 32) * 4 + k % 4] (s8).
+struct IgemmTile {
+  const uint8_t* a;
+  int64_t a_stride;
+  const int8_t* b;
+  int64_t b_panel_stride;
+  int64_t kgroups;
+  int32_t* c;
+  int64_t ldc;
+  int m, n;
+};
+
+constexpr int kPanelWidth = 32;  // columns per packed B panel, for every ISA
+
+struct KernelTable {
+  const char* isa;
+  int sgemm_mr;         // rows of the main micro-tile
+  int sgemm_nr;         // columns of the main micro-tile (a multiple of the vector width)
+  int sgemm_wide_rows;  // M at or below this uses the wide tile
+  int sgemm_nr_wide;    // columns per wide tile (reads several panels at once)
+  void (*sgemm_tile)(const SgemmTile&);
+  void (*sgemm_tile_wide)(const SgemmTile&);
+  int igemm_mr;
+  void (*igemm_tile)(const IgemmTile&);
+
+  void (*unary)(const UnaryParams&, const float* x, float* y, size_t n);
+  void (*binary)(BinaryOp, RowOperand a, RowOperand b, float* y, size_t n);
+  void (*compare)(CompareOp, RowOperand a, RowOperand b, uint8_t* y, size_t n);
+  void (*reduce_rows)(ReduceOp, const float* x, size_t rows, size_t len, float* y);
+  void (*softmax_rows)(const float* x, float* y, size_t rows, size_t len, bool log);
+  void (*layernorm_rows)(const float* x, const float* gamma, const float* beta, float eps, float* y, size_t rows,
+                         size_t len);
+  // y = (x - mean) * scale + shift over one contiguous run (BatchNormalization, per channel).
+  void (*affine)(const float* x, float mean, float scale, float shift, float* y, size_t n);
+};
+
+enum class Isa : int32_t { Scalar, Avx2, Avx512 };
+
+void fill_kernels_scalar(KernelTable* t);
+void fill_kernels_avx2(KernelTable* t);
+void fill_kernels_avx512(KernelTable* t);
+// Replaces the int8 tile with the VNNI one; only called when the CPU has AVX-512 VNNI.
+void fill_kernels_avx512_vnni(KernelTable* t);
+
+// Shared scalar definition of Pow (IEEE double intermediate, one final rounding) used by every path.
+float pow_f32(float x, float y);
+
+}  // namespace verinfer

@@ -1,0 +1,27 @@
+// Shapes, strides and the checks every op runs before touching memory.
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace verinfer {
+
+using Shape = std::vector<int64_t>;
+
+// Largest tensor any op will produce or accept: 2^34 elements (64 GiB of fp32), far above this
+// machine's memory but far below int64 overflow in any offset computation.
+constexpr int64_t kMaxElements = int64_t{1} << 34;
+
+std::string shape_str(const Shape& s);
+// Element count; throws if a dim is negative or the product exceeds kMaxElements.
+int64_t numel(const Shape& s, const char* what);
+Shape contiguous_strides(const Shape& s);
+// numpy broadcasting of two shapes; throws naming both shapes if incompatible.
+Shape broadcast_shapes(const Shape& a, const Shape& b);
+// Strides of `s` (contiguous) viewed as broadcast to `out` (0 on broadcast dims).
+Shape broadcast_strides(const Shape& s, const Shape& out);
+// Maps a possibly negative axis into [0, rank); throws naming `what` if out of range.
+int64_t normalize_axis(int64_t axis, int64_t rank, const char* what);
+
+}  // namespace verinfer

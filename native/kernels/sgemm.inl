@@ -1,0 +1,81 @@
+// fp32 GEMM micro-kernel: an R x (NV * width) tile of C, each element one fma chain in ascending k
+// (acc = fma(a[k], b[k], acc)). Vector lanes run along N; K is never split across lanes or threads.
+#pragma once
+
+namespace VI_ISA_NS {
+
+using verinfer::GemmEpilogue;
+using verinfer::SgemmTile;
+
+constexpr int kPanel = verinfer::kPanelWidth;
+static_assert(kPanel % VecF::width == 0, "a vector must not straddle two packed B panels");
+
+inline const float* panel_ptr(const SgemmTile& t, int v, int64_t k) {
+  constexpr int per_panel = kPanel / VecF::width;
+  return t.b + (v / per_panel) * t.b_panel_stride + k * kPanel + (v % per_panel) * VecF::width;
+}
+
+inline int lanes_in(int n, int v) {
+  const int c = n - v * VecF::width;
+  return c < 0 ? 0 : (c > VecF::width ? VecF::width : c);
+}
+
+inline VecF load_lanes(const float* p, int count) {
+  return count == VecF::width ? VecF::load(p) : VecF::load_partial(p, count);
+}
+
+inline void store_lanes(VecF x, float* p, int count) {
+  if (count == VecF::width) x.store(p);
+  else x.store_partial(p, count);
+}
+
+template <int R, int NV>
+void sgemm_tile(const SgemmTile& t) {
+  VecF acc[R][NV];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] = (t.first || r >= t.m) ? VecF::zero() : load_lanes(t.c + r * t.ldc + v * VecF::width, lanes_in(t.n, v));
+  const float* a = t.a;
+  for (int64_t k = 0; k < t.kc; ++k, a += t.a_stride) {
+    VecF b[NV];
+    for (int v = 0; v < NV; ++v) b[v] = VecF::load(panel_ptr(t, v, k));
+    __builtin_prefetch(panel_ptr(t, 0, k + 16));
+    __builtin_prefetch(panel_ptr(t, NV - 1, k + 16));
+    for (int r = 0; r < R; ++r) {
+      const VecF av = VecF::set1(a[r]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = fma(av, b[v], acc[r][v]);
+    }
+  }
+  const GemmEpilogue& ep = *t.ep;
+  for (int r = 0; r < R && r < t.m; ++r) {
+    float* crow = t.c + r * t.ldc;
+    for (int v = 0; v < NV; ++v) {
+      const int count = lanes_in(t.n, v);
+      if (count == 0) break;
+      VecF y = acc[r][v];
+      if (t.last) {
+        // alpha and beta of 1 are skipped: multiplying by 1 is exact, so the bits are the same.
+        if (ep.alpha != 1.0f) y = y * VecF::set1(ep.alpha);
+        if (ep.c) {
+          const float* crow_in = ep.c + r * ep.c_row_stride;
+          VecF add = ep.c_col_stride == 0 ? VecF::set1(crow_in[0]) : load_lanes(crow_in + v * VecF::width, count);
+          if (ep.beta != 1.0f) add = add * VecF::set1(ep.beta);
+          y = y + add;
+        }
+      }
+      store_lanes(y, crow + v * VecF::width, count);
+    }
+    if (t.last && ep.act.op != verinfer::UnaryOp::Identity) unary(ep.act, crow, crow, static_cast<size_t>(t.n));
+  }
+}
+
+// Entry points: the main tile dispatches on the number of valid rows so a ragged last block of rows
+// costs no extra work; the wide tile (small M) handles up to kWideRows rows over more columns.
+template <int NV, int... Rs>
+inline void sgemm_tile_rows(const SgemmTile& t, std::integer_sequence<int, Rs...>) {
+  using Fn = void (*)(const SgemmTile&);
+  static constexpr Fn table[] = {&sgemm_tile<Rs + 1, NV>...};
+  table[t.m - 1](t);
+}
+
+}  // namespace VI_ISA_NS

@@ -1,0 +1,32 @@
+// Fills a KernelTable from the templates instantiated in the including ISA file.
+#pragma once
+#include <utility>
+
+namespace VI_ISA_NS {
+
+template <int MR, int WideRows, int WideVecs, int IgemmMR>
+void fill_table(verinfer::KernelTable* t, const char* name) {
+  constexpr int main_vecs = verinfer::kPanelWidth / VecF::width;
+  t->isa = name;
+  t->sgemm_mr = MR;
+  t->sgemm_nr = verinfer::kPanelWidth;
+  t->sgemm_wide_rows = WideRows;
+  t->sgemm_nr_wide = WideVecs * VecF::width;
+  t->sgemm_tile = [](const verinfer::SgemmTile& s) {
+    sgemm_tile_rows<main_vecs>(s, std::make_integer_sequence<int, MR>());
+  };
+  t->sgemm_tile_wide = [](const verinfer::SgemmTile& s) {
+    sgemm_tile_rows<WideVecs>(s, std::make_integer_sequence<int, WideRows>());
+  };
+  t->igemm_mr = IgemmMR;
+  t->igemm_tile = [](const verinfer::IgemmTile& s) { igemm_tile_portable<IgemmMR>(s); };
+  t->unary = &unary;
+  t->binary = &binary;
+  t->compare = &compare;
+  t->reduce_rows = &reduce_rows;
+  t->softmax_rows = &softmax_rows;
+  t->layernorm_rows = &layernorm_rows;
+  t->affine = &affine;
+}
+
+}  // namespace VI_ISA_NS

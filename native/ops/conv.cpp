@@ -1,0 +1,185 @@
+#include "ops/conv.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/dispatch.h"
+#include "core/thread_pool.h"
+#include "ops/gemm.h"
+
+namespace verinfer {
+namespace {
+
+std::string dims(int64_t a, int64_t b) { return std::to_string(a) + "x" + std::to_string(b); }
+
+// NaN-propagating max with +0 > -0, the same rule as the vector max (docs/determinism.md).
+float max_rule(float a, float b) {
+  if (std::isnan(a)) return a;
+  if (std::isnan(b)) return b;
+  if (a == b) return std::signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+
+}  // namespace
+
+void window_output(const Window2d& w, int64_t h, int64_t wd, int64_t* oh, int64_t* ow, const char* op) {
+  const std::string name(op);
+  if (w.kh < 1 || w.kw < 1) throw std::invalid_argument(name + ": kernel must be at least 1x1, got " + dims(w.kh, w.kw));
+  if (w.stride_h < 1 || w.stride_w < 1) throw std::invalid_argument(name + ": strides must be >= 1, got " + dims(w.stride_h, w.stride_w));
+  if (w.dilation_h < 1 || w.dilation_w < 1)
+    throw std::invalid_argument(name + ": dilations must be >= 1, got " + dims(w.dilation_h, w.dilation_w));
+  if (w.pad_top < 0 || w.pad_left < 0 || w.pad_bottom < 0 || w.pad_right < 0)
+    throw std::invalid_argument(name + ": pads must be >= 0");
+  if (w.kh > (int64_t{1} << 20) || w.kw > (int64_t{1} << 20) || w.dilation_h > (int64_t{1} << 20) ||
+      w.dilation_w > (int64_t{1} << 20) || w.pad_top > (int64_t{1} << 30) || w.pad_bottom > (int64_t{1} << 30) ||
+      w.pad_left > (int64_t{1} << 30) || w.pad_right > (int64_t{1} << 30))
+    throw std::invalid_argument(name + ": kernel, dilation or pad is implausibly large");
+  auto one = [&](int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t p1) {
+    const int64_t span = (k - 1) * d + 1, padded = in + p0 + p1;
+    if (padded < span) return int64_t{-1};
+    int64_t out = (padded - span) / s + 1;
+    if (w.ceil_mode) {
+      out = (padded - span + s - 1) / s + 1;
+      if ((out - 1) * s >= in + p0) --out;  // the last window must start inside the input or left pad
+    }
+    return out;
+  };
+  *oh = one(h, w.kh, w.stride_h, w.dilation_h, w.pad_top, w.pad_bottom);
+  *ow = one(wd, w.kw, w.stride_w, w.dilation_w, w.pad_left, w.pad_right);
+  if (*oh < 0 || *ow < 0)
+    throw std::invalid_argument(name + ": window " + dims(w.kh, w.kw) + " does not fit the padded input " + dims(h, wd));
+}
+
+Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p) {
+  if (x.size() != 4) throw std::invalid_argument("conv2d: input must be [N, C, H, W], got " + shape_str(x));
+  if (w.size() != 4) throw std::invalid_argument("conv2d: weight must be [M, C/groups, KH, KW], got " + shape_str(w));
+  if (p.groups < 1 || x[1] % p.groups != 0 || w[0] % p.groups != 0)
+    throw std::invalid_argument("conv2d: groups " + std::to_string(p.groups) + " must divide input channels " +
+                                std::to_string(x[1]) + " and output channels " + std::to_string(w[0]));
+  if (w[1] != x[1] / p.groups)
+    throw std::invalid_argument("conv2d: weight has " + std::to_string(w[1]) + " input channels per group, expected " +
+                                std::to_string(x[1] / p.groups));
+  if (w[2] != p.window.kh || w[3] != p.window.kw)
+    throw std::invalid_argument("conv2d: kernel_shape " + dims(p.window.kh, p.window.kw) + " does not match weight " + shape_str(w));
+  int64_t oh, ow;
+  window_output(p.window, x[2], x[3], &oh, &ow, "conv2d");
+  Shape out{x[0], w[0], oh, ow};
+  numel(out, "conv2d output");
+  return out;
+}
+
+// Each output is one fma chain over k = (c, kh, kw) in that order; padded taps take part as zeros
+// (so fma(w, 0, acc) is applied, as im2col would do). The im2col matrix is packed straight into
+// GEMM panels and the weights are A, so a Conv is a GEMM with a per-row bias.
+void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y) {
+  const Shape ys = conv2d_shape(xs, ws, p);
+  const int64_t n = xs[0], c = xs[1], h = xs[2], wd = xs[3], m = ws[0], oh = ys[2], ow = ys[3];
+  const int64_t g = p.groups, cg = c / g, mg = m / g, k = cg * p.window.kh * p.window.kw, pixels = oh * ow;
+  if (numel(ys, "conv2d output") == 0) return;
+  const Window2d& win = p.window;
+  const int64_t panels = (pixels + kPanelWidth - 1) / kPanelWidth;
+  std::vector<PackedB> cols(g);
+  for (auto& pb : cols) {
+    pb.k = k;
+    pb.n = pixels;
+    pb.panels.resize(static_cast<size_t>(std::max<int64_t>(1, panels * k * kPanelWidth)));
+  }
+  for (int64_t b = 0; b < n; ++b) {
+    const float* xb = x + b * c * h * wd;
+    ThreadPool::instance().run(g * panels, [&](size_t task) {
+      const int64_t gi = static_cast<int64_t>(task) / panels, pi = static_cast<int64_t>(task) % panels;
+      float* dst = cols[gi].panels.data() + pi * k * kPanelWidth;
+      for (int64_t ci = 0; ci < cg; ++ci) {
+        const float* plane = xb + (gi * cg + ci) * h * wd;
+        for (int64_t r = 0; r < win.kh; ++r)
+          for (int64_t s = 0; s < win.kw; ++s) {
+            float* row = dst + ((ci * win.kh + r) * win.kw + s) * kPanelWidth;
+            for (int64_t j = 0; j < kPanelWidth; ++j) {
+              const int64_t pix = pi * kPanelWidth + j;
+              float v = 0.0f;
+              if (pix < pixels) {
+                const int64_t iy = (pix / ow) * win.stride_h - win.pad_top + r * win.dilation_h;
+                const int64_t ix = (pix % ow) * win.stride_w - win.pad_left + s * win.dilation_w;
+                if (iy >= 0 && iy < h && ix >= 0 && ix < wd) v = plane[iy * wd + ix];
+              }
+              row[j] = v;
+            }
+          }
+      }
+    });
+    SgemmBatch gb;
+    gb.m = mg;
+    gb.n = pixels;
+    gb.k = k;
+    gb.lda = k;
+    gb.ldy = pixels;
+    gb.ep.act = p.act;
+    if (bias) {
+      gb.ep.c_row_stride = 1;
+      gb.ep.c_col_stride = 0;
+    }
+    for (int64_t gi = 0; gi < g; ++gi) {
+      gb.a.push_back(w + gi * mg * k);
+      gb.b.push_back(&cols[gi]);
+      gb.y.push_back(y + (b * m + gi * mg) * pixels);
+      if (bias) gb.c.push_back(bias + gi * mg);
+    }
+    sgemm(gb);
+  }
+}
+
+Shape pool2d_shape(const Shape& x, const Window2d& w) {
+  if (x.size() != 4) throw std::invalid_argument("pool2d: input must be [N, C, H, W], got " + shape_str(x));
+  int64_t oh, ow;
+  window_output(w, x[2], x[3], &oh, &ow, "pool2d");
+  Shape out{x[0], x[1], oh, ow};
+  numel(out, "pool2d output");
+  return out;
+}
+
+// One output = one window walked in (kh, kw) order: max with max_rule; average as a sequential
+// sum divided by the count (pads included or not).
+void pool2d(PoolKind kind, const float* x, const Shape& xs, const Window2d& w, bool count_include_pad, float* y) {
+  const Shape ys = pool2d_shape(xs, w);
+  const int64_t planes = xs[0] * xs[1], h = xs[2], wd = xs[3], oh = ys[2], ow = ys[3];
+  parallel_for(static_cast<size_t>(planes), 1, [&](size_t b, size_t e) {
+    for (size_t pl = b; pl < e; ++pl) {
+      const float* src = x + pl * h * wd;
+      float* dst = y + pl * oh * ow;
+      for (int64_t oy = 0; oy < oh; ++oy)
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          const int64_t y0 = oy * w.stride_h - w.pad_top, x0 = ox * w.stride_w - w.pad_left;
+          float acc = kind == PoolKind::Max ? -INFINITY : -0.0f;  // -0 is the identity of IEEE addition
+          int64_t valid = 0, padded = 0;
+          for (int64_t r = 0; r < w.kh; ++r) {
+            const int64_t iy = y0 + r * w.dilation_h;
+            for (int64_t s = 0; s < w.kw; ++s) {
+              const int64_t ix = x0 + s * w.dilation_w;
+              // Taps beyond the explicit pads (ceil_mode overhang) are not counted even with pads.
+              if (iy < h + w.pad_bottom && ix < wd + w.pad_right) ++padded;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+              const float v = src[iy * wd + ix];
+              acc = kind == PoolKind::Max ? max_rule(acc, v) : acc + v;
+              ++valid;
+            }
+          }
+          if (kind == PoolKind::Average) acc = acc / static_cast<float>(count_include_pad ? padded : valid);
+          dst[oy * ow + ox] = acc;
+        }
+    }
+  });
+}
+
+void global_pool(PoolKind kind, const float* x, const Shape& xs, float* y) {
+  if (xs.size() < 3) throw std::invalid_argument("global_pool: input must be [N, C, spatial...], got " + shape_str(xs));
+  const int64_t rows = xs[0] * xs[1], total = numel(xs, "global_pool input");
+  if (rows == 0) return;
+  const int64_t len = total / rows;
+  const KernelTable& kt = kernels();
+  const ReduceOp op = kind == PoolKind::Max ? ReduceOp::Max : ReduceOp::Mean;
+  parallel_for(static_cast<size_t>(rows), std::max<int64_t>(1, 16384 / std::max<int64_t>(len, 1)),
+               [&](size_t b, size_t e) { kt.reduce_rows(op, x + b * len, e - b, static_cast<size_t>(len), y + b); });
+}
+
+}  // namespace verinfer

@@ -1,0 +1,150 @@
+#include "ops/gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/dispatch.h"
+#include "core/thread_pool.h"
+
+namespace verinfer {
+namespace {
+
+// Blocking: an A micro-panel (MR x KC) stays in L1 while B micro-panels of the KC x NC block
+// stream from L2. KC blocks run in order and the fp32 partials in Y are exact, so blocking does
+// not change a single bit (docs/determinism.md).
+constexpr int64_t kKc = 192;
+constexpr int64_t kNc = 1024;
+constexpr int64_t kMcMicroPanels = 24;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+void pack_panel(const float* b, int64_t k, int64_t n, int64_t ldb, bool trans_b, int64_t p, float* dst) {
+  const int64_t j0 = p * kPanelWidth;
+  const int64_t cols = std::min<int64_t>(kPanelWidth, n - j0);
+  for (int64_t kk = 0; kk < k; ++kk) {
+    float* row = dst + kk * kPanelWidth;
+    if (!trans_b) {
+      std::memcpy(row, b + kk * ldb + j0, cols * sizeof(float));
+    } else {
+      for (int64_t j = 0; j < cols; ++j) row[j] = b[(j0 + j) * ldb + kk];
+    }
+    for (int64_t j = cols; j < kPanelWidth; ++j) row[j] = 0.0f;
+  }
+}
+
+// Packs rows [i0, i0 + rows) x k range [k0, k0 + kc) of op(A) into micro-panels of `mr` rows:
+// dst[(panel * kc + k) * mr + r], rows past the end zero-filled.
+void pack_a(const float* a, int64_t lda, bool trans_a, int64_t i0, int64_t rows, int64_t k0, int64_t kc, int mr,
+            float* dst) {
+  for (int64_t p = 0; p * mr < rows; ++p) {
+    float* panel = dst + p * kc * mr;
+    const int64_t valid = std::min<int64_t>(mr, rows - p * mr);
+    for (int64_t r = 0; r < mr; ++r) {
+      if (r >= valid) {
+        for (int64_t k = 0; k < kc; ++k) panel[k * mr + r] = 0.0f;
+        continue;
+      }
+      const int64_t i = i0 + p * mr + r;
+      if (!trans_a) {
+        const float* src = a + i * lda + k0;
+        for (int64_t k = 0; k < kc; ++k) panel[k * mr + r] = src[k];
+      } else {
+        for (int64_t k = 0; k < kc; ++k) panel[k * mr + r] = a[(k0 + k) * lda + i];
+      }
+    }
+  }
+}
+
+thread_local AlignedBuffer<float> t_a_pack;
+
+GemmEpilogue epilogue_at(const SgemmBatch& g, size_t item, int64_t i0, int64_t j0) {
+  GemmEpilogue ep = g.ep;
+  ep.c = g.c.empty() ? nullptr : g.c[item] + i0 * ep.c_row_stride + j0 * ep.c_col_stride;
+  return ep;
+}
+
+// Small M: one task per (item, wide column tile); the whole K chain runs in one pass.
+void sgemm_small_m(const SgemmBatch& g, const KernelTable& kt) {
+  const int64_t nr = kt.sgemm_nr_wide;
+  const int64_t tiles = ceil_div(g.n, nr);
+  const int mr = static_cast<int>(g.m);
+  ThreadPool::instance().run(g.a.size() * tiles, [&](size_t task) {
+    const size_t item = task / tiles;
+    const int64_t j0 = static_cast<int64_t>(task % tiles) * nr;
+    t_a_pack.resize(static_cast<size_t>(std::max<int64_t>(g.k, 1) * mr));
+    pack_a(g.a[item], g.lda, g.trans_a, 0, g.m, 0, g.k, mr, t_a_pack.data());
+    const GemmEpilogue ep = epilogue_at(g, item, 0, j0);
+    const PackedB& b = *g.b[item];
+    SgemmTile t{t_a_pack.data(), mr, b.panels.data() + (j0 / kPanelWidth) * b.panel_stride(), b.panel_stride(),
+                g.k, g.y[item] + j0, g.ldy, mr, static_cast<int>(std::min(nr, g.n - j0)), true, true, &ep};
+    kt.sgemm_tile_wide(t);
+  });
+}
+
+void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
+  const int mr = kt.sgemm_mr;
+  const int64_t mc = mr * kMcMicroPanels;
+  const int64_t m_blocks = ceil_div(g.m, mc), n_blocks = ceil_div(g.n, kNc);
+  const int64_t k_blocks = std::max<int64_t>(1, ceil_div(g.k, kKc));
+  ThreadPool::instance().run(g.a.size() * m_blocks * n_blocks, [&](size_t task) {
+    const size_t item = task / (m_blocks * n_blocks);
+    const int64_t rest = static_cast<int64_t>(task % (m_blocks * n_blocks));
+    const int64_t i0 = (rest / n_blocks) * mc, j0 = (rest % n_blocks) * kNc;
+    const int64_t rows = std::min(mc, g.m - i0), cols = std::min(kNc, g.n - j0);
+    const PackedB& b = *g.b[item];
+    t_a_pack.resize(static_cast<size_t>(ceil_div(rows, mr) * mr * kKc));
+    for (int64_t kb = 0; kb < k_blocks; ++kb) {
+      const int64_t k0 = kb * kKc, kc = std::min(kKc, g.k - k0);
+      pack_a(g.a[item], g.lda, g.trans_a, i0, rows, k0, kc, mr, t_a_pack.data());
+      for (int64_t jr = 0; jr < cols; jr += kPanelWidth) {
+        for (int64_t ir = 0; ir < rows; ir += mr) {
+          const GemmEpilogue ep = epilogue_at(g, item, i0 + ir, j0 + jr);
+          SgemmTile t{t_a_pack.data() + (ir / mr) * kc * mr,
+                      mr,
+                      b.panels.data() + ((j0 + jr) / kPanelWidth) * b.panel_stride() + k0 * kPanelWidth,
+                      b.panel_stride(),
+                      kc,
+                      g.y[item] + (i0 + ir) * g.ldy + j0 + jr,
+                      g.ldy,
+                      static_cast<int>(std::min<int64_t>(mr, rows - ir)),
+                      static_cast<int>(std::min<int64_t>(kPanelWidth, cols - jr)),
+                      kb == 0,
+                      kb == k_blocks - 1,
+                      &ep};
+          kt.sgemm_tile(t);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+PackedB pack_b(const float* b, int64_t k, int64_t n, int64_t ldb, bool trans_b) {
+  return std::move(pack_b_batch(b, 1, 0, k, n, ldb, trans_b)[0]);
+}
+
+std::vector<PackedB> pack_b_batch(const float* b, int64_t count, int64_t batch_stride, int64_t k, int64_t n,
+                                  int64_t ldb, bool trans_b) {
+  std::vector<PackedB> out(count);
+  const int64_t panels = ceil_div(n, kPanelWidth);
+  for (auto& p : out) {
+    p.k = k;
+    p.n = n;
+    p.panels.resize(static_cast<size_t>(std::max<int64_t>(1, panels * k * kPanelWidth)));
+  }
+  ThreadPool::instance().run(count * panels, [&](size_t task) {
+    const int64_t item = static_cast<int64_t>(task) / panels, p = static_cast<int64_t>(task) % panels;
+    pack_panel(b + item * batch_stride, k, n, ldb, trans_b, p, out[item].panels.data() + p * k * kPanelWidth);
+  });
+  return out;
+}
+
+void sgemm(const SgemmBatch& g) {
+  if (g.m == 0 || g.n == 0 || g.a.empty()) return;
+  const KernelTable& kt = kernels();
+  if (g.m <= kt.sgemm_wide_rows) sgemm_small_m(g, kt);
+  else sgemm_blocked(g, kt);
+}
+
+}  // namespace verinfer

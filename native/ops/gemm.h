@@ -1,0 +1,39 @@
+// fp32 GEMM driver: Y[b] = act(alpha * op(A[b]) op(B[b]) + beta * C[b]), row-major, batched.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/aligned_buffer.h"
+#include "core/kernel_table.h"
+
+namespace verinfer {
+
+// B (K x N after its transpose) laid out in panels of 32 columns, each K rows of 32 floats,
+// zero-padded on the right. The same layout serves every ISA, so packed weights are portable.
+struct PackedB {
+  int64_t k = 0, n = 0;
+  AlignedBuffer<float> panels;
+  int64_t panel_stride() const { return k * kPanelWidth; }
+};
+
+// b is K x N (ldb >= N) or, with trans_b, N x K (ldb >= K).
+PackedB pack_b(const float* b, int64_t k, int64_t n, int64_t ldb, bool trans_b);
+// Packs `count` matrices that lie `batch_stride` floats apart; used by batched GEMM and Conv.
+std::vector<PackedB> pack_b_batch(const float* b, int64_t count, int64_t batch_stride, int64_t k, int64_t n,
+                                  int64_t ldb, bool trans_b);
+
+struct SgemmBatch {
+  int64_t m = 0, n = 0, k = 0;
+  bool trans_a = false;
+  int64_t lda = 0;                      // row stride of A as stored
+  std::vector<const float*> a;          // one per batch item
+  std::vector<const PackedB*> b;        // one per batch item (may repeat)
+  std::vector<float*> y;                // one per batch item, must not alias A, B or C
+  int64_t ldy = 0;
+  std::vector<const float*> c;          // addend origin per batch item, or empty
+  GemmEpilogue ep;                      // ep.c is ignored; c above is used per item
+};
+
+void sgemm(const SgemmBatch& batch);
+
+}  // namespace verinfer

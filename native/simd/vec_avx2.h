@@ -1,0 +1,75 @@
+// 8-lane AVX2+FMA wrapper; each function is the lane-wise twin of vec_scalar.h.
+#pragma once
+#include <immintrin.h>
+#include <cstdint>
+
+namespace VI_ISA_NS {
+
+inline __m256i tail_mask_avx2(int n) {
+  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
+}
+
+struct VecF {
+  static constexpr int width = 8;
+  using Mask = __m256;
+  __m256 v;
+
+  static VecF load(const float* p) { return {_mm256_loadu_ps(p)}; }
+  static VecF load_partial(const float* p, int n) { return {_mm256_maskload_ps(p, tail_mask_avx2(n))}; }
+  static VecF set1(float x) { return {_mm256_set1_ps(x)}; }
+  static VecF zero() { return {_mm256_setzero_ps()}; }
+  void store(float* p) const { _mm256_storeu_ps(p, v); }
+  void store_partial(float* p, int n) const { _mm256_maskstore_ps(p, tail_mask_avx2(n), v); }
+  float lane(int i) const {
+    alignas(32) float t[8];
+    _mm256_store_ps(t, v);
+    return t[i];
+  }
+};
+
+inline VecF operator+(VecF a, VecF b) { return {_mm256_add_ps(a.v, b.v)}; }
+inline VecF operator-(VecF a, VecF b) { return {_mm256_sub_ps(a.v, b.v)}; }
+inline VecF operator*(VecF a, VecF b) { return {_mm256_mul_ps(a.v, b.v)}; }
+inline VecF operator/(VecF a, VecF b) { return {_mm256_div_ps(a.v, b.v)}; }
+inline VecF fma(VecF a, VecF b, VecF c) { return {_mm256_fmadd_ps(a.v, b.v, c.v)}; }
+inline VecF sqrt(VecF a) { return {_mm256_sqrt_ps(a.v)}; }
+inline VecF abs(VecF a) { return {_mm256_andnot_ps(_mm256_set1_ps(-0.0f), a.v)}; }
+inline VecF neg(VecF a) { return {_mm256_xor_ps(_mm256_set1_ps(-0.0f), a.v)}; }
+inline __m256 lt(VecF a, VecF b) { return _mm256_cmp_ps(a.v, b.v, _CMP_LT_OQ); }
+inline __m256 le(VecF a, VecF b) { return _mm256_cmp_ps(a.v, b.v, _CMP_LE_OQ); }
+inline __m256 gt(VecF a, VecF b) { return _mm256_cmp_ps(a.v, b.v, _CMP_GT_OQ); }
+inline __m256 ge(VecF a, VecF b) { return _mm256_cmp_ps(a.v, b.v, _CMP_GE_OQ); }
+inline __m256 eq(VecF a, VecF b) { return _mm256_cmp_ps(a.v, b.v, _CMP_EQ_OQ); }
+inline __m256 is_nan(VecF a) { return _mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q); }
+inline __m256 mask_and(__m256 a, __m256 b) { return _mm256_and_ps(a, b); }
+inline __m256 mask_or(__m256 a, __m256 b) { return _mm256_or_ps(a, b); }
+inline __m256 mask_not(__m256 a) { return _mm256_xor_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(-1))); }
+inline VecF select(__m256 m, VecF a, VecF b) { return {_mm256_blendv_ps(b.v, a.v, m)}; }
+inline VecF round_even(VecF a) { return {_mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)}; }
+inline VecF trunc(VecF a) { return {_mm256_round_ps(a.v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC)}; }
+inline VecF floor(VecF a) { return {_mm256_round_ps(a.v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)}; }
+inline VecF pow2i(VecF n) {
+  __m256i e = _mm256_add_epi32(_mm256_cvttps_epi32(n.v), _mm256_set1_epi32(127));
+  return {_mm256_castsi256_ps(_mm256_slli_epi32(e, 23))};
+}
+inline VecF exponent_of(VecF a) {
+  __m256i bits = _mm256_srli_epi32(_mm256_castps_si256(a.v), 23);
+  bits = _mm256_sub_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0xff)), _mm256_set1_epi32(127));
+  return {_mm256_cvtepi32_ps(bits)};
+}
+inline VecF mantissa_of(VecF a) {
+  __m256i bits = _mm256_and_si256(_mm256_castps_si256(a.v), _mm256_set1_epi32(0x007fffff));
+  return {_mm256_castsi256_ps(_mm256_or_si256(bits, _mm256_set1_epi32(0x3f800000)))};
+}
+inline VecF copysign(VecF mag, VecF sgn) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  return {_mm256_or_ps(_mm256_andnot_ps(sign, mag.v), _mm256_and_ps(sign, sgn.v))};
+}
+
+// Lanes [0, count) from a, the rest from b.
+inline VecF blend_first(int count, VecF a, VecF b) {
+  return {_mm256_blendv_ps(b.v, a.v, _mm256_castsi256_ps(tail_mask_avx2(count)))};
+}
+
+}  // namespace VI_ISA_NS
