@@ -80,11 +80,7 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
   const Window2d& win = p.window;
   const int64_t panels = (pixels + kPanelWidth - 1) / kPanelWidth;
   std::vector<PackedB> cols(g);
-  for (auto& pb : cols) {
-    pb.k = k;
-    pb.n = pixels;
-    pb.panels.resize(static_cast<size_t>(std::max<int64_t>(1, panels * k * kPanelWidth)));
-  }
+  for (auto& pb : cols) allocate_panels(pb, k, pixels);
   for (int64_t b = 0; b < n; ++b) {
     const float* xb = x + b * c * h * wd;
     ThreadPool::instance().run(g * panels, [&](size_t task) {

@@ -120,6 +120,13 @@ void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
 
 }  // namespace
 
+void allocate_panels(PackedB& p, int64_t k, int64_t n) {
+  constexpr int64_t kMaxWidePanels = 8;  // no ISA's wide tile spans more panels than this
+  p.k = k;
+  p.n = n;
+  p.panels.resize(static_cast<size_t>((ceil_div(n, kPanelWidth) + kMaxWidePanels - 1) * std::max<int64_t>(k, 1) * kPanelWidth));
+}
+
 PackedB pack_b(const float* b, int64_t k, int64_t n, int64_t ldb, bool trans_b) {
   return std::move(pack_b_batch(b, 1, 0, k, n, ldb, trans_b)[0]);
 }
@@ -128,11 +135,7 @@ std::vector<PackedB> pack_b_batch(const float* b, int64_t count, int64_t batch_s
                                   int64_t ldb, bool trans_b) {
   std::vector<PackedB> out(count);
   const int64_t panels = ceil_div(n, kPanelWidth);
-  for (auto& p : out) {
-    p.k = k;
-    p.n = n;
-    p.panels.resize(static_cast<size_t>(std::max<int64_t>(1, panels * k * kPanelWidth)));
-  }
+  for (auto& p : out) allocate_panels(p, k, n);
   ThreadPool::instance().run(count * panels, [&](size_t task) {
     const int64_t item = static_cast<int64_t>(task) / panels, p = static_cast<int64_t>(task) % panels;
     pack_panel(b + item * batch_stride, k, n, ldb, trans_b, p, out[item].panels.data() + p * k * kPanelWidth);

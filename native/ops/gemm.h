@@ -16,6 +16,10 @@ struct PackedB {
   int64_t panel_stride() const { return k * kPanelWidth; }
 };
 
+// Sizes p.panels for k x n and zero-fills it, with room for the extra panels a wide tile may read
+// past the last one (it loads whole vectors from up to nr_wide / 32 panels at once).
+void allocate_panels(PackedB& p, int64_t k, int64_t n);
+
 // b is K x N (ldb >= N) or, with trans_b, N x K (ldb >= K).
 PackedB pack_b(const float* b, int64_t k, int64_t n, int64_t ldb, bool trans_b);
 // Packs `count` matrices that lie `batch_stride` floats apart; used by batched GEMM and Conv.

@@ -1,0 +1,106 @@
+import test from 'ava';
+import { ops } from '../lib';
+import { randomTensor } from './helpers';
+
+interface Win { kh: number; kw: number; sh: number; sw: number; pads: [number, number, number, number]; dh: number; dw: number }
+
+function outSize(inp: number, k: number, s: number, d: number, p0: number, p1: number, ceil = false): number {
+  const span = (k - 1) * d + 1, padded = inp + p0 + p1;
+  if (!ceil) return Math.floor((padded - span) / s) + 1;
+  let o = Math.ceil((padded - span) / s) + 1;
+  if ((o - 1) * s >= inp + p0) o--;
+  return o;
+}
+
+function refConv(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | null, g: number, win: Win) {
+  const [n, c, h, wd] = xs, [m, cg, kh, kw] = ws;
+  const oh = outSize(h, kh, win.sh, win.dh, win.pads[0], win.pads[2]), ow = outSize(wd, kw, win.sw, win.dw, win.pads[1], win.pads[3]);
+  const y = new Float64Array(n * m * oh * ow), bound = new Float64Array(y.length);
+  const mg = m / g;
+  for (let b = 0; b < n; b++)
+    for (let o = 0; o < m; o++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++) {
+          let s = bias ? bias[o] : 0, abs = Math.abs(s);
+          const gi = Math.floor(o / mg);
+          for (let ci = 0; ci < cg; ci++)
+            for (let r = 0; r < kh; r++)
+              for (let q = 0; q < kw; q++) {
+                const iy = i * win.sh - win.pads[0] + r * win.dh, ix = j * win.sw - win.pads[1] + q * win.dw;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                const v = x[((b * c + gi * cg + ci) * h + iy) * wd + ix] * w[((o * cg + ci) * kh + r) * kw + q];
+                s += v;
+                abs += Math.abs(v);
+              }
+          y[((b * m + o) * oh + i) * ow + j] = s;
+          bound[((b * m + o) * oh + i) * ow + j] = abs;
+        }
+  return { y, bound, shape: [n, m, oh, ow] };
+}
+
+test('conv2d: strides, pads, dilations, groups, depthwise and bias match float64', async (t) => {
+  const configs: [number[], number[], number, Win][] = [
+    [[1, 3, 9, 11], [4, 3, 3, 3], 1, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
+    [[2, 4, 13, 7], [6, 2, 3, 2], 2, { kh: 3, kw: 2, sh: 2, sw: 1, pads: [0, 1, 2, 0], dh: 1, dw: 2 }],
+    [[1, 8, 10, 10], [8, 1, 3, 3], 8, { kh: 3, kw: 3, sh: 2, sw: 2, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
+    [[3, 5, 6, 6], [7, 5, 1, 1], 1, { kh: 1, kw: 1, sh: 1, sw: 1, pads: [0, 0, 0, 0], dh: 1, dw: 1 }],
+    [[1, 2, 17, 17], [3, 2, 5, 5], 1, { kh: 5, kw: 5, sh: 3, sw: 3, pads: [2, 2, 2, 2], dh: 2, dw: 2 }],
+  ];
+  let seed = 1;
+  for (const [xs, ws, group, win] of configs) {
+    const x = randomTensor(xs, seed++), w = randomTensor(ws, seed++), bias = randomTensor([ws[0]], seed++);
+    const y = await ops.conv2d(x, w, bias, { group, strides: [win.sh, win.sw], pads: win.pads, dilations: [win.dh, win.dw] });
+    const ref = refConv(x.data, xs, w.data, ws, bias.data, group, win);
+    t.deepEqual(y.shape, ref.shape);
+    const k = ws[1] * ws[2] * ws[3];
+    const bad = [...y.data].findIndex((v, i) => !(Math.abs(v - ref.y[i]) <= (k + 4) * 2 ** -24 * ref.bound[i] + 1e-30));
+    t.is(bad, -1, `config ${JSON.stringify(xs)} ${JSON.stringify(ws)} at ${bad}: ${y.data[bad]} vs ${ref.y[bad]}`);
+  }
+});
+
+function refPool(kind: 'max' | 'average', x: Float32Array, xs: number[], k: number, s: number, pads: number[], ceil: boolean, includePad: boolean) {
+  const [n, c, h, w] = xs;
+  const oh = outSize(h, k, s, 1, pads[0], pads[2], ceil), ow = outSize(w, k, s, 1, pads[1], pads[3], ceil);
+  const y = new Float64Array(n * c * oh * ow);
+  for (let p = 0; p < n * c; p++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++) {
+        let acc = kind === 'max' ? -Infinity : 0, valid = 0, padded = 0;
+        for (let r = 0; r < k; r++)
+          for (let q = 0; q < k; q++) {
+            const iy = i * s - pads[0] + r, ix = j * s - pads[1] + q;
+            if (iy < h + pads[2] && ix < w + pads[3]) padded++;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            const v = x[(p * h + iy) * w + ix];
+            acc = kind === 'max' ? Math.max(acc, v) : acc + v;
+            valid++;
+          }
+        y[(p * oh + i) * ow + j] = kind === 'max' ? acc : acc / (includePad ? padded : valid);
+      }
+  return { y, shape: [n, c, oh, ow] };
+}
+
+test('max and average pooling: pads, ceil mode, count_include_pad both ways', async (t) => {
+  const x = randomTensor([2, 3, 11, 10], 50);
+  for (const ceil of [false, true])
+    for (const includePad of [false, true])
+      for (const [k, s, pads] of [[3, 2, [1, 1, 1, 1]], [2, 2, [0, 0, 0, 0]], [3, 3, [0, 1, 1, 0]]] as const)
+        for (const kind of ['max', 'average'] as const) {
+          const y = await ops.pool2d(kind, x, { kernelShape: [k, k], strides: [s, s], pads: [...pads], ceilMode: ceil, countIncludePad: includePad });
+          const ref = refPool(kind, x.data, x.shape, k, s, [...pads], ceil, includePad);
+          t.deepEqual(y.shape, ref.shape, `${kind} k${k} s${s} ceil ${ceil}`);
+          const bad = [...y.data].findIndex((v, i) => Math.abs(v - ref.y[i]) > 1e-6 * (1 + Math.abs(ref.y[i])));
+          t.is(bad, -1, `${kind} k${k} s${s} ceil ${ceil} pad ${includePad} at ${bad}`);
+        }
+});
+
+test('global pooling', async (t) => {
+  const x = randomTensor([2, 5, 7, 9], 60);
+  const avg = await ops.globalPool('average', x), mx = await ops.globalPool('max', x);
+  t.deepEqual(avg.shape, [2, 5, 1, 1]);
+  for (let p = 0; p < 10; p++) {
+    const plane = [...x.data.subarray(p * 63, p * 63 + 63)];
+    t.true(Math.abs(avg.data[p] - plane.reduce((a, b) => a + b) / 63) < 1e-6);
+    t.is(mx.data[p], Math.max(...plane));
+  }
+});
