@@ -1,0 +1,22 @@
+// npm run bench -- [gemm|int8|bandwidth|overhead]... (default: all)
+import { info } from '../lib';
+import { benchGemm } from './gemm';
+import { benchBandwidth, benchInt8, benchOverhead } from './kernels';
+
+const suites: Record<string, () => Promise<void>> = { gemm: benchGemm, int8: benchInt8, bandwidth: benchBandwidth, overhead: benchOverhead };
+
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((s) => !(s in suites));
+  if (unknown.length) throw new Error(`unknown bench '${unknown.join(', ')}'; choose from ${Object.keys(suites).join(', ')}`);
+  console.log(`verinfer ${JSON.stringify(info())}`);
+  for (const name of asked.length ? asked : Object.keys(suites)) {
+    console.log(`\n== ${name}`);
+    await suites[name]();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

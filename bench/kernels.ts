@@ -1,0 +1,60 @@
+// int8 vs fp32 GEMM rate, memory-bound kernels vs copy bandwidth, and async call overhead.
+import os from 'node:os';
+import { ops, setThreads, tensor } from '../lib';
+import { fmt, medianSeconds } from './timing';
+
+export async function benchInt8(): Promise<void> {
+  setThreads(os.availableParallelism());
+  console.log('shape MxKxN        int8 GOP/s  fp32 GFLOP/s  ratio');
+  for (const [m, k, n] of [[1024, 1024, 1024], [2048, 2048, 2048]]) {
+    const a8 = tensor('uint8', [m, k], Array.from({ length: m * k }, (_, i) => (i * 31) % 256));
+    const b8 = ops.packInt8B(tensor('int8', [k, n], Array.from({ length: k * n }, (_, i) => ((i * 17) % 256) - 128)));
+    const af = tensor('float32', [m, k]), bf = ops.packB(tensor('float32', [k, n]));
+    const ops8 = (2 * m * n * k) / (await medianSeconds(() => ops.matmulInt8(a8, b8))) / 1e9;
+    const opsF = (2 * m * n * k) / (await medianSeconds(() => ops.matmul(af, bf))) / 1e9;
+    console.log(`${`${m}x${k}x${n}`.padEnd(18)} ${fmt(ops8).padStart(10)} ${fmt(opsF).padStart(13)} ${fmt(ops8 / opsF, 2).padStart(6)}`);
+  }
+}
+
+export async function benchBandwidth(): Promise<void> {
+  setThreads(os.availableParallelism());
+  const n = 1 << 24; // 64 MiB per fp32 tensor: far beyond the caches
+  const x = tensor('float32', [4096, n / 4096]);
+  for (let i = 0; i < n; i++) x.data[i] = (i % 1000) / 500 - 1;
+  const dst = new Float32Array(n);
+  const copy = (8 * n) / (await medianSeconds(() => dst.set(x.data))) / 1e9;
+  console.log(`copy bandwidth (read + write): ${fmt(copy)} GB/s`);
+  const cases: [string, () => unknown, number][] = [
+    ['relu', () => ops.unary('relu', x), 8 * n],
+    ['gelu', () => ops.unary('gelu', x), 8 * n],
+    ['add (same shape)', () => ops.binary('add', x, x), 12 * n],
+    ['add (row bias)', () => ops.binary('add', x, tensor('float32', [n / 4096])), 8 * n],
+    ['softmax rows', () => ops.softmax(x), 8 * n],
+    ['layerNorm rows', () => ops.layerNorm(x), 8 * n],
+  ];
+  console.log('kernel              GB/s   share of copy');
+  for (const [name, run, bytes] of cases) {
+    const rate = bytes / (await medianSeconds(run)) / 1e9;
+    console.log(`${name.padEnd(18)} ${fmt(rate).padStart(6)}   ${fmt((100 * rate) / copy, 0)}%`);
+  }
+}
+
+export async function benchOverhead(): Promise<void> {
+  setThreads(1);
+  const x = tensor('float32', [16], new Array(16).fill(1));
+  const calls = 20000;
+  const time = async (run: () => unknown) => {
+    await medianSeconds(run);
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) await run();
+    return ((performance.now() - t0) * 1000) / calls;
+  };
+  const sync = await time(() => ops.unary('relu', x, { sync: true }));
+  const async = await time(() => ops.unary('relu', x));
+  console.log(`relu on 16 floats: sync ${fmt(sync, 2)} µs/call, async (awaited one by one) ${fmt(async, 2)} µs/call, ` +
+    `async overhead beyond the sync call ${fmt(async - sync, 2)} µs`);
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: calls }, () => ops.unary('relu', x)));
+  const concurrent = ((performance.now() - t0) * 1000) / calls;
+  console.log(`async, ${calls} in flight at once: ${fmt(concurrent, 2)} µs/call`);
+}
