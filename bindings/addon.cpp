@@ -44,6 +44,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_math(env, exports);
   register_conv(env, exports);
   register_layout(env, exports);
+  register_hash(env, exports);
   return exports;
 }
 
