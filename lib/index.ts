@@ -22,3 +22,7 @@ export function info(): Info {
 export function setThreads(threads: number): void {
   native.setThreads(threads);
 }
+
+export * as attest from './attest';
+export * as settle from './settle';
+export { verifyReceipt, type ReceiptVerdict } from './settle';
