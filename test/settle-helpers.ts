@@ -19,7 +19,7 @@ export const MIN_STAKE = parseEther('1');
 
 export async function startChain(): Promise<Chain> {
   const anvil = await startAnvil();
-  const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true });
+  const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const deployer = new Wallet(anvil.devKeys[0], provider);
   const contract = await deploySettlement(deployer, { minStake: MIN_STAKE, unbondingPeriod: 3600, reporterShareBps: 1000 });
   return {

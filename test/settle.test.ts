@@ -122,3 +122,29 @@ test.serial('verinfer verify checks a receipt file from the command line', async
   t.is((failed as unknown as { code: number }).code, 1);
   t.regex((failed as unknown as { stdout: string }).stdout, /FAIL proof/);
 });
+
+test.serial('a commit stuck in the mempool is replaced with higher fees under the same nonce, and lands once', async (t) => {
+  const wallet = await registeredOperator(chain, 3);
+  const settler = await Settler.open({ dataDir: tempDir('stuck'), wallet, rpcUrl: chain.anvil.url, contract: chain.address, batchSize: 4, batchDelayMs: 10_000, pollMs: 20, stuckAfterMs: 200 });
+  const before = await chain.contract.lastSequence(wallet.address);
+  await chain.provider.send('evm_setAutomine', [false]);
+  try {
+    const attestations = Array.from({ length: 4 }, () => randomAttestation(settler.operator));
+    await Promise.all(attestations.map((a) => settler.attest(a)));
+    while ((settler.batches().at(-1)?.sent.length ?? 0) < 3) await new Promise((r) => setTimeout(r, 20));
+    const { sent, nonce } = settler.batches().at(-1)!;
+    const fees = sent.map((s) => BigInt(s.maxFeePerGas));
+    t.true(fees.every((fee, i) => i === 0 || fee > (fees[i - 1] * 125n) / 100n), `each replacement bids ≥ 25% more: ${fees.join(' → ')}`);
+    t.is(new Set(sent.map((s) => s.hash)).size, sent.length);
+    t.is(nonce, await chain.provider.getTransactionCount(wallet.address, 'latest'), 'one nonce for all of them');
+  } finally {
+    await chain.provider.send('evm_setAutomine', [true]);
+  }
+  await chain.provider.send('evm_mine', []);
+  await settler.settled();
+  const batch = settler.batches().at(-1)!;
+  t.is(await chain.contract.lastSequence(wallet.address), before + 1n);
+  t.true(batch.sent.some((s) => s.hash === batch.commit!.txHash), 'the landed transaction is one of ours');
+  t.is(await chain.provider.getTransactionCount(wallet.address, 'latest'), batch.nonce! + 1, 'exactly one of the replacements was mined');
+  await settler.close();
+});

@@ -15,6 +15,7 @@ export interface SentTransaction {
   hash: string;
   /** Signed raw transaction, so it can be rebroadcast after a restart. */
   raw: string;
+  gasLimit: string;
   maxFeePerGas: string;
   maxPriorityFeePerGas: string;
   sentAt: number;

@@ -62,7 +62,7 @@ export class Settler extends EventEmitter {
     const batchDelayMs = options.batchDelayMs ?? 2_000;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 65_536) throw new RangeError(`batchSize must be an integer 1…65536, got ${batchSize}`);
     if (!(batchDelayMs >= 0)) throw new RangeError(`batchDelayMs must be ≥ 0, got ${batchDelayMs}`);
-    const provider = new JsonRpcProvider(options.rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
+    const provider = new JsonRpcProvider(options.rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
     const chainId = await retry(() => provider.send('eth_chainId', []).then((id: string) => BigInt(id)));
     const domain = { chainId, verifyingContract: getAddress(options.contract) };
     const outbox = Outbox.open(options.dataDir);

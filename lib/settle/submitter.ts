@@ -109,7 +109,9 @@ export class BatchSubmitter {
     const data = this.contract.interface.encodeFunctionData('commitBatch', [batch.sequence, batch.root, batch.requestIds.length, batch.signature]);
     const to = await this.contract.getAddress();
     const nonce = batch.nonce ?? (await this.provider.getTransactionCount(this.wallet.address, 'pending'));
-    const gasLimit = ((await this.provider.estimateGas({ from: this.wallet.address, to, data })) * 12n) / 10n;
+    // A replacement keeps its gas limit: estimating now would run against the pending state, where the
+    // stuck original has already taken this sequence.
+    const gasLimit = previous ? BigInt(previous.gasLimit) : ((await this.provider.estimateGas({ from: this.wallet.address, to, data })) * 12n) / 10n;
     const fees = await this.provider.getFeeData();
     let maxFeePerGas = fees.maxFeePerGas ?? fees.gasPrice ?? 1n;
     let maxPriorityFeePerGas = fees.maxPriorityFeePerGas ?? 0n;
@@ -122,7 +124,7 @@ export class BatchSubmitter {
     const raw = await this.wallet.signTransaction({ type: 2, chainId, to, data, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas });
     batch.nonce = nonce;
     batch.state = 'submitted';
-    batch.sent.push({ hash: keccak256(raw), raw, maxFeePerGas: maxFeePerGas.toString(), maxPriorityFeePerGas: maxPriorityFeePerGas.toString(), sentAt: Date.now() });
+    batch.sent.push({ hash: keccak256(raw), raw, gasLimit: gasLimit.toString(), maxFeePerGas: maxFeePerGas.toString(), maxPriorityFeePerGas: maxPriorityFeePerGas.toString(), sentAt: Date.now() });
     await this.outbox.updateBatch(batch); // on disk before the network sees it
     await this.broadcast(raw);
   }
