@@ -224,7 +224,7 @@ OutputTensor make_tensor(Napi::Env env, DType dtype, const Shape& shape) {
   for (size_t i = 0; i < shape.size(); ++i) s.Set(static_cast<uint32_t>(i), static_cast<double>(shape[i]));
   o.Set("shape", s);
   o.Set("data", arr);
-  return {o, buf.Data()};
+  return {o, buf.Data(), n};
 }
 
 }  // namespace verinfer::bindings

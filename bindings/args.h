@@ -50,6 +50,7 @@ UnaryParams read_activation(Napi::Object opts, const std::string& what);
 struct OutputTensor {
   Napi::Object object;
   void* data;
+  int64_t elements;
 };
 OutputTensor make_tensor(Napi::Env env, DType dtype, const Shape& shape);
 

@@ -61,7 +61,7 @@ Napi::Value conv2d_op(const Napi::CallbackInfo& cb) {
   OutputTensor y = make_tensor(env, DType::F32, out);
   auto xd = static_cast<const float*>(x.data), wd = static_cast<const float*>(w.data);
   auto yd = static_cast<float*>(y.data);
-  return run_op(env, opt_bool(o, "sync", false, "conv2d: options"), y.object, keep,
+  return run_op(env, schedule_for(o, "conv2d: options", mac_cost_ns(static_cast<double>(y.elements) * w.shape[1] * w.shape[2] * w.shape[3])), y.object, keep,
                 [=, xs = x.shape, ws = w.shape] { conv2d(xd, xs, wd, ws, bias, p, yd); });
 }
 
@@ -76,7 +76,7 @@ Napi::Value pool2d_op(const Napi::CallbackInfo& cb) {
   OutputTensor y = make_tensor(env, DType::F32, out);
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
-  return run_op(env, opt_bool(o, "sync", false, "pool2d: options"), y.object, {x.value},
+  return run_op(env, schedule_for(o, "pool2d: options", streaming_cost_ns(x.elements)), y.object, {x.value},
                 [=, xs = x.shape] { pool2d(kind, xd, xs, w, include_pad, yd); });
 }
 
@@ -91,7 +91,7 @@ Napi::Value global_pool_op(const Napi::CallbackInfo& cb) {
   OutputTensor y = make_tensor(env, DType::F32, out);
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
-  return run_op(env, opt_bool(o, "sync", false, "globalPool: options"), y.object, {x.value},
+  return run_op(env, schedule_for(o, "globalPool: options", streaming_cost_ns(x.elements)), y.object, {x.value},
                 [=, xs = x.shape] { global_pool(kind, xd, xs, yd); });
 }
 

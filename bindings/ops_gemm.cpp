@@ -115,14 +115,14 @@ Napi::Value matmul_op(const Napi::CallbackInfo& cb) {
   g.ep.c_col_stride = c_cs;
   g.ep.act = read_activation(o, "matmul: options");
   OutputTensor y = make_tensor(env, DType::F32, out);
-  const bool sync = opt_bool(o, "sync", false, "matmul: options");
   const Shape sa = broadcast_strides(a_batch, batch), sb = broadcast_strides(b_batch, batch);
   const int64_t items = numel(batch, "matmul: batch");
+  const Schedule schedule = schedule_for(o, "matmul: options", mac_cost_ns(static_cast<double>(items) * m * n * k));
   auto ad = static_cast<const float*>(a.data);
   auto bd = static_cast<const float*>(b.data);
   auto yd = static_cast<float*>(y.data);
   const Shape b_shape = b.shape;
-  return run_op(env, sync, y.object, keep, [=]() mutable {
+  return run_op(env, schedule, y.object, keep, [=]() mutable {
     std::vector<PackedB> own;
     if (!packed) {
       const int64_t b_items = numel(b_batch, "matmul: b batch");
@@ -176,7 +176,7 @@ Napi::Value igemm_op(const Napi::CallbackInfo& cb) {
   const bool a_signed = a.dtype == DType::I8;
   auto bd = static_cast<const int8_t*>(b.data);
   auto yd = static_cast<int32_t*>(y.data);
-  return run_op(env, opt_bool(o, "sync", false, "matmulInt8: options"), y.object, keep, [=] {
+  return run_op(env, schedule_for(o, "matmulInt8: options", mac_cost_ns(static_cast<double>(m) * n * k / 4)), y.object, keep, [=] {
     std::shared_ptr<PackedInt8B> pb = packed ? packed : std::make_shared<PackedInt8B>(pack_b_int8(bd, k, n, n));
     igemm(m, ad, a_signed, k, *pb, yd, n);
   });
@@ -203,7 +203,7 @@ Napi::Value requantize_op(const Napi::CallbackInfo& cb) {
   auto ad = static_cast<const int32_t*>(acc.data);
   auto sd = static_cast<const float*>(scale.data);
   void* yd = y.data;
-  return run_op(env, opt_bool(o, "sync", false, "requantize: options"), y.object, {acc.value, scale.value},
+  return run_op(env, schedule_for(o, "requantize: options", streaming_cost_ns(y.elements)), y.object, {acc.value, scale.value},
                 [=] { requantize(ad, rows, cols, sd, per_column, static_cast<int32_t>(zp), out_signed, yd); });
 }
 

@@ -18,7 +18,7 @@ Napi::Value transpose_op(const Napi::CallbackInfo& cb) {
   const void* xd = x.data;
   void* yd = y.data;
   const size_t es = dtype_size(x.dtype);
-  return run_op(env, opt_bool(o, "sync", false, "transpose: options"), y.object, {x.value},
+  return run_op(env, schedule_for(o, "transpose: options", streaming_cost_ns(y.elements)), y.object, {x.value},
                 [=, xs = x.shape] { transpose(es, xd, xs, perm, yd); });
 }
 
@@ -34,7 +34,7 @@ Napi::Value slice_op(const Napi::CallbackInfo& cb) {
   const void* xd = x.data;
   void* yd = y.data;
   const size_t es = dtype_size(x.dtype);
-  return run_op(env, opt_bool(o, "sync", false, "slice: options"), y.object, {x.value},
+  return run_op(env, schedule_for(o, "slice: options", streaming_cost_ns(y.elements)), y.object, {x.value},
                 [=, xs = x.shape] { slice(es, xd, xs, spec, yd); });
 }
 
@@ -63,7 +63,7 @@ Napi::Value concat_op(const Napi::CallbackInfo& cb) {
   OutputTensor y = make_tensor(env, dtype, out);
   void* yd = y.data;
   const size_t es = dtype_size(dtype);
-  return run_op(env, opt_bool(o, "sync", false, "concat: options"), y.object, keep,
+  return run_op(env, schedule_for(o, "concat: options", streaming_cost_ns(y.elements)), y.object, keep,
                 [=] { concat(es, ptrs, shapes, axis, yd); });
 }
 
@@ -85,7 +85,7 @@ Napi::Value gather_op(const Napi::CallbackInfo& cb) {
   const void* xd = x.data;
   void* yd = y.data;
   const size_t es = dtype_size(x.dtype);
-  return run_op(env, opt_bool(o, "sync", false, "gather: options"), y.object, {x.value, idx.value},
+  return run_op(env, schedule_for(o, "gather: options", streaming_cost_ns(y.elements)), y.object, {x.value, idx.value},
                 [=, xs = x.shape, is = idx.shape] { gather(es, xd, xs, id, is, axis, yd); });
 }
 
@@ -99,7 +99,7 @@ Napi::Value cast_op(const Napi::CallbackInfo& cb) {
   void* yd = y.data;
   const DType from = x.dtype;
   const int64_t n = x.elements;
-  return run_op(env, opt_bool(o, "sync", false, "cast: options"), y.object, {x.value}, [=] { cast(from, xd, to, yd, n); });
+  return run_op(env, schedule_for(o, "cast: options", streaming_cost_ns(y.elements)), y.object, {x.value}, [=] { cast(from, xd, to, yd, n); });
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ Napi::Value unary_op(const Napi::CallbackInfo& cb) {
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
   const int64_t n = x.elements;
-  return run_op(env, opt_bool(o, "sync", false, "unary: options"), y.object, {x.value},
+  return run_op(env, schedule_for(o, "unary: options", streaming_cost_ns(y.elements)), y.object, {x.value},
                 [=] { unary(p, xd, yd, n); });
 }
 
@@ -33,7 +33,7 @@ Napi::Value binary_op(const Napi::CallbackInfo& cb) {
   OutputTensor y = make_tensor(env, DType::F32, out);
   auto ad = static_cast<const float*>(a.data), bd = static_cast<const float*>(b.data);
   auto yd = static_cast<float*>(y.data);
-  return run_op(env, opt_bool(o, "sync", false, "binary: options"), y.object, {a.value, b.value},
+  return run_op(env, schedule_for(o, "binary: options", streaming_cost_ns(y.elements)), y.object, {a.value, b.value},
                 [=, as = a.shape, bs = b.shape] { binary(op, ad, as, bd, bs, yd); });
 }
 
@@ -49,7 +49,7 @@ Napi::Value compare_op(const Napi::CallbackInfo& cb) {
   OutputTensor y = make_tensor(env, DType::Bool, out);
   auto ad = static_cast<const float*>(a.data), bd = static_cast<const float*>(b.data);
   auto yd = static_cast<uint8_t*>(y.data);
-  return run_op(env, opt_bool(o, "sync", false, "compare: options"), y.object, {a.value, b.value},
+  return run_op(env, schedule_for(o, "compare: options", streaming_cost_ns(y.elements)), y.object, {a.value, b.value},
                 [=, as = a.shape, bs = b.shape] { compare(op, ad, as, bd, bs, yd); });
 }
 
@@ -64,7 +64,7 @@ Napi::Value reduce_op(const Napi::CallbackInfo& cb) {
   OutputTensor y = make_tensor(env, DType::F32, out);
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
-  return run_op(env, opt_bool(o, "sync", false, "reduce: options"), y.object, {x.value},
+  return run_op(env, schedule_for(o, "reduce: options", streaming_cost_ns(x.elements)), y.object, {x.value},
                 [=, xs = x.shape] { reduce(op, xd, xs, axes, yd); });
 }
 
@@ -78,7 +78,7 @@ Napi::Value softmax_op(const Napi::CallbackInfo& cb) {
   OutputTensor y = make_tensor(env, DType::F32, x.shape);
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
-  return run_op(env, opt_bool(o, "sync", false, "softmax: options"), y.object, {x.value},
+  return run_op(env, schedule_for(o, "softmax: options", streaming_cost_ns(y.elements)), y.object, {x.value},
                 [=, xs = x.shape] { softmax(xd, xs, axis, log, yd); });
 }
 
@@ -109,7 +109,7 @@ Napi::Value layer_norm_op(const Napi::CallbackInfo& cb) {
   OutputTensor y = make_tensor(env, DType::F32, x.shape);
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
-  return run_op(env, opt_bool(o, "sync", false, "layerNorm: options"), y.object, keep,
+  return run_op(env, schedule_for(o, "layerNorm: options", streaming_cost_ns(y.elements)), y.object, keep,
                 [=, xs = x.shape] { layer_norm(xd, xs, axis, gamma, beta, eps, yd); });
 }
 
@@ -130,7 +130,7 @@ Napi::Value batch_norm_op(const Napi::CallbackInfo& cb) {
   OutputTensor y = make_tensor(env, DType::F32, x.shape);
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
-  return run_op(env, opt_bool(o, "sync", false, "batchNorm: options"), y.object, keep,
+  return run_op(env, schedule_for(o, "batchNorm: options", streaming_cost_ns(y.elements)), y.object, keep,
                 [=, xs = x.shape] { batch_norm(xd, xs, p[0], p[1], p[2], p[3], eps, yd); });
 }
 

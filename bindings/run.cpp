@@ -1,5 +1,7 @@
 #include "run.h"
 
+#include "args.h"
+
 #include <exception>
 
 namespace verinfer::bindings {
@@ -34,15 +36,31 @@ class OpWorker : public Napi::AsyncWorker {
 
 }  // namespace
 
-Napi::Value run_op(Napi::Env env, bool sync, Napi::Value result, const std::vector<Napi::Value>& keep,
+Schedule schedule_for(Napi::Object options, const std::string& what, double cost_ns) {
+  constexpr double kInlineBelowNs = 50'000;  // about the hop's own cost, measured at 45-60 us
+  if (opt_bool(options, "sync", false, what)) return Schedule::Sync;
+  return cost_ns < kInlineBelowNs ? Schedule::InlinePromise : Schedule::Async;
+}
+
+Napi::Value run_op(Napi::Env env, Schedule schedule, Napi::Value result, const std::vector<Napi::Value>& keep,
                    std::function<void()> work) {
-  if (sync) {
+  if (schedule == Schedule::Sync) {
     try {
       work();
     } catch (const std::exception& e) {
       throw Napi::Error::New(env, e.what());
     }
     return result;
+  }
+  if (schedule == Schedule::InlinePromise) {
+    auto deferred = Napi::Promise::Deferred::New(env);
+    try {
+      work();
+      deferred.Resolve(result);
+    } catch (const std::exception& e) {
+      deferred.Reject(Napi::Error::New(env, e.what()).Value());
+    }
+    return deferred.Promise();
   }
   auto* worker = new OpWorker(env, result, keep, std::move(work));
   Napi::Promise p = worker->promise();

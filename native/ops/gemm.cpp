@@ -81,16 +81,26 @@ void sgemm_small_m(const SgemmBatch& g, const KernelTable& kt) {
   });
 }
 
+// Column block width: kNc, narrowed while there are too few blocks to keep every thread busy (skinny M).
+// Column blocking never changes an element's accumulation order, so results do not depend on it.
+int64_t column_block(const SgemmBatch& g, int64_t m_blocks) {
+  const auto wanted = static_cast<int64_t>(2 * ThreadPool::instance().threads());
+  int64_t nc = kNc;
+  while (nc > kPanelWidth && static_cast<int64_t>(g.a.size()) * m_blocks * ceil_div(g.n, nc) < wanted) nc /= 2;
+  return nc;
+}
+
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
   const int mr = kt.sgemm_mr;
   const int64_t mc = mr * kMcMicroPanels;
-  const int64_t m_blocks = ceil_div(g.m, mc), n_blocks = ceil_div(g.n, kNc);
+  const int64_t m_blocks = ceil_div(g.m, mc);
+  const int64_t nc = column_block(g, m_blocks), n_blocks = ceil_div(g.n, nc);
   const int64_t k_blocks = std::max<int64_t>(1, ceil_div(g.k, kKc));
   ThreadPool::instance().run(g.a.size() * m_blocks * n_blocks, [&](size_t task) {
     const size_t item = task / (m_blocks * n_blocks);
     const int64_t rest = static_cast<int64_t>(task % (m_blocks * n_blocks));
-    const int64_t i0 = (rest / n_blocks) * mc, j0 = (rest % n_blocks) * kNc;
-    const int64_t rows = std::min(mc, g.m - i0), cols = std::min(kNc, g.n - j0);
+    const int64_t i0 = (rest / n_blocks) * mc, j0 = (rest % n_blocks) * nc;
+    const int64_t rows = std::min(mc, g.m - i0), cols = std::min(nc, g.n - j0);
     const PackedB& b = *g.b[item];
     t_a_pack.resize(static_cast<size_t>(ceil_div(rows, mr) * mr * kKc));
     for (int64_t kb = 0; kb < k_blocks; ++kb) {
