@@ -74,13 +74,9 @@ Napi::Value gather_op(const Napi::CallbackInfo& cb) {
   Napi::Object o = read_options(env, cb[2], "gather: options");
   const int64_t axis = opt_int(o, "axis", 0, "gather: options");
   const Shape out = checked(env, [&] { return gather_shape(x.shape, idx.shape, axis); });
-  // Index range is checked here, on the JS thread, so a bad index is a RangeError and not a crash.
-  const int64_t dim = x.shape[normalize_axis(axis, static_cast<int64_t>(x.shape.size()), "gather")];
+  // Checked on the JS thread too, so a bad index is a thrown RangeError rather than a rejected Promise.
   const auto* id = static_cast<const int64_t*>(idx.data);
-  for (int64_t i = 0; i < idx.elements; ++i)
-    if (id[i] < -dim || id[i] >= dim)
-      throw_range(env, "gather: indices[" + std::to_string(i) + "] = " + std::to_string(id[i]) + " is out of range [" +
-                           std::to_string(-dim) + ", " + std::to_string(dim) + ")");
+  checked(env, [&] { check_gather_indices(x.shape, id, idx.shape, axis); });
   OutputTensor y = make_tensor(env, x.dtype, out);
   const void* xd = x.data;
   void* yd = y.data;

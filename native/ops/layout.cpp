@@ -276,13 +276,20 @@ Shape gather_shape(const Shape& data, const Shape& indices, int64_t axis) {
   return out;
 }
 
-void gather(size_t es, const void* data, const Shape& ds, const int64_t* indices, const Shape& is, int64_t axis, void* y) {
+void check_gather_indices(const Shape& ds, const int64_t* indices, const Shape& is, int64_t axis) {
   const int64_t ax = normalize_axis(axis, static_cast<int64_t>(ds.size()), "gather");
   const int64_t count = numel(is, "gather indices"), dim = ds[ax];
   for (int64_t i = 0; i < count; ++i)
     if (indices[i] < -dim || indices[i] >= dim)
-      throw std::invalid_argument("gather: index " + std::to_string(indices[i]) + " at position " + std::to_string(i) +
-                                  " is out of range for axis " + std::to_string(ax) + " of size " + std::to_string(dim));
+      throw std::invalid_argument("gather: indices[" + std::to_string(i) + "] = " + std::to_string(indices[i]) +
+                                  " is out of range [" + std::to_string(-dim) + ", " + std::to_string(dim) +
+                                  ") for axis " + std::to_string(ax));
+}
+
+void gather(size_t es, const void* data, const Shape& ds, const int64_t* indices, const Shape& is, int64_t axis, void* y) {
+  check_gather_indices(ds, indices, is, axis);
+  const int64_t ax = normalize_axis(axis, static_cast<int64_t>(ds.size()), "gather");
+  const int64_t count = numel(is, "gather indices"), dim = ds[ax];
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < ax; ++d) outer *= ds[d];
   for (size_t d = ax + 1; d < ds.size(); ++d) inner *= ds[d];

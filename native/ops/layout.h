@@ -26,7 +26,9 @@ Shape concat_shape(const std::vector<Shape>& inputs, int64_t axis);
 void concat(size_t elem_size, const std::vector<const void*>& xs, const std::vector<Shape>& shapes, int64_t axis, void* y);
 
 Shape gather_shape(const Shape& data, const Shape& indices, int64_t axis);
-// indices are int64 values; each must lie in [-dim, dim) or the call throws before writing.
+// Throws std::invalid_argument naming the first index outside [-dim, dim).
+void check_gather_indices(const Shape& data_shape, const int64_t* indices, const Shape& indices_shape, int64_t axis);
+// Checks the indices (as above) before writing anything.
 void gather(size_t elem_size, const void* data, const Shape& data_shape, const int64_t* indices, const Shape& indices_shape,
             int64_t axis, void* y);
 
