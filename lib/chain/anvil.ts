@@ -66,6 +66,10 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
   const url = `http://127.0.0.1:${port}`;
   await waitForRpc(url, child, options.startTimeoutMs ?? 20_000, () => stderr);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // anvil must not outlive the process that started it, however that process ends.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   return {
     url,
     port,
