@@ -1,6 +1,7 @@
 import test from 'ava';
-import { concat, keccak256, toUtf8Bytes } from 'ethers';
+import { concat, hexlify, keccak256, randomBytes, toUtf8Bytes } from 'ethers';
 import { modelHash, namedTensorsHash, tensorHash } from '../lib/attest';
+import { keccak256 as nativeKeccak } from '../lib/attest/keccak';
 import { tensor } from '../lib/tensor';
 
 // The encoding of docs/protocol.md §1 built byte by byte, hashed with ethers' keccak (an independent one).
@@ -85,4 +86,15 @@ test('tensorHash rejects malformed tensors with a named reason', (t) => {
 test('modelHash is keccak256 of the bytes', (t) => {
   const bytes = toUtf8Bytes('onnx model bytes');
   t.is(modelHash(bytes), keccak256(bytes));
+});
+
+test('the native keccak256 equals ethers over block boundaries and any split into parts', (t) => {
+  for (const length of [0, 1, 31, 135, 136, 137, 271, 272, 273, 1000, 4096]) {
+    const bytes = randomBytes(length);
+    for (const cut of new Set([0, 1, length >> 1, length])) {
+      const got = hexlify(nativeKeccak(bytes.subarray(0, cut), bytes.subarray(cut)));
+      if (got !== keccak256(bytes)) return t.fail(`length ${length}, split at ${cut}`);
+    }
+  }
+  t.pass();
 });

@@ -69,14 +69,14 @@ async function assertCommittedExactlyOnce(t: import('ava').ExecutionContext, dat
 }
 
 test.serial('SIGKILLed at random points and restarted, the settler commits every attestation exactly once', async (t) => {
-  const total = 400;
+  const total = 1200;
   const dataDir = tempDir('crash');
   const wallet = await registeredOperator(chain, 1);
   const random = rng(2026);
   const rounds: string[] = [];
   const committedAfter: bigint[] = [];
   for (let round = 0; round < 6; round++) {
-    const outcome = await runWorker(dataDir, chain.anvil.url, chain.anvil.devKeys[1], total, 400 + Math.floor(random() * 1200));
+    const outcome = await runWorker(dataDir, chain.anvil.url, chain.anvil.devKeys[1], total, 300 + Math.floor(random() * 1500));
     committedAfter.push(await chain.contract.lastSequence(wallet.address));
     rounds.push(`${outcome} (${committedAfter[round]} batches on-chain)`);
   }

@@ -150,15 +150,21 @@ export class Settler extends EventEmitter {
     }
   }
 
-  /** Seals full batches (and, when `all`, the partial rest) one at a time, in arrival order. */
-  private enqueueSeal(all: boolean): Promise<void> {
+  /**
+   * Seals full batches, and when the timer fired (`timedOut`) also what was pending at that moment, in
+   * arrival order. Results arriving meanwhile wait for N or a fresh T instead of trickling into a
+   * stream of tiny batches that the one-at-a-time commits could never catch up with.
+   */
+  private enqueueSeal(timedOut: boolean): Promise<void> {
     this.sealing = this.sealing.then(async () => {
       clearTimeout(this.sealTimer);
       this.sealTimer = undefined;
-      while (!this.closed) {
-        const pending = this.outbox.pendingCount();
-        if (pending === 0 || (!all && pending < this.batchSize)) break;
-        await this.sealOne();
+      const pending = this.outbox.pendingCount();
+      let due = timedOut ? pending : pending - (pending % this.batchSize);
+      while (due > 0 && !this.closed) {
+        const sealed = await this.sealOne(Math.min(due, this.batchSize));
+        if (sealed === 0) break;
+        due -= sealed;
       }
       this.scheduleSeal();
       this.kickSubmitter();
@@ -166,8 +172,9 @@ export class Settler extends EventEmitter {
     return this.sealing;
   }
 
-  private async sealOne(): Promise<void> {
-    const { arrivals, attestations } = this.outbox.takePending(this.batchSize);
+  /** Seals the oldest `limit` pending attestations as the next batch; returns how many. */
+  private async sealOne(limit: number): Promise<number> {
+    const { arrivals, attestations } = this.outbox.takePending(limit);
     const tree = AttestationTree.build(attestations);
     const sequence = Math.max(this.outbox.lastSealed() + 1, this.firstSequence);
     const header = { operator: this.operator, sequence: BigInt(sequence), root: tree.root, count: attestations.length };
@@ -176,6 +183,7 @@ export class Settler extends EventEmitter {
     await this.outbox.seal({ sequence, root: tree.root, signature, requestIds }, arrivals);
     this.cacheTree(sequence, tree, requestIds);
     this.emit('sealed', sequence, attestations.length);
+    return attestations.length;
   }
 
   private kickSubmitter(): void {
