@@ -8,14 +8,18 @@
 
 namespace verinfer_isa_avx512_vnni {
 
+// The unroll pragmas matter: without them GCC keeps acc in memory and stores every accumulator to the
+// stack on each k step, which halved the rate.
 template <int R>
 void igemm_tile(const verinfer::IgemmTile& t) {
   __m512i acc[R][2];
+#pragma GCC unroll 32
   for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_si512();
   for (int64_t g = 0; g < t.kgroups; ++g) {
     const __m512i b0 = _mm512_loadu_si512(t.b + g * 128);
     const __m512i b1 = _mm512_loadu_si512(t.b + g * 128 + 64);
     const uint8_t* a = t.a + g * t.a_stride * 4;
+#pragma GCC unroll 32
     for (int r = 0; r < R; ++r) {
       int32_t quad;
       __builtin_memcpy(&quad, a + r * 4, 4);
@@ -24,12 +28,19 @@ void igemm_tile(const verinfer::IgemmTile& t) {
       acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], av, b1);
     }
   }
-  const int n0 = t.n < 16 ? t.n : 16, n1 = t.n - n0;
-  const __mmask16 m0 = static_cast<__mmask16>((1u << n0) - 1u), m1 = static_cast<__mmask16>((1u << n1) - 1u);
-  for (int r = 0; r < R && r < t.m; ++r) {
-    _mm512_mask_storeu_epi32(t.c + r * t.ldc, m0, acc[r][0]);
-    if (n1 > 0) _mm512_mask_storeu_epi32(t.c + r * t.ldc + 16, m1, acc[r][1]);
+  // Full tiles store straight to C; edge tiles go through a local block. Either way every store has a
+  // fixed row, so the accumulators stay in registers through the k loop.
+  const bool full = t.m == R && t.n == verinfer::kPanelWidth;
+  alignas(64) int32_t edge[R][verinfer::kPanelWidth];
+#pragma GCC unroll 32
+  for (int r = 0; r < R; ++r) {
+    int32_t* row = full ? t.c + r * t.ldc : edge[r];
+    _mm512_storeu_si512(row, acc[r][0]);
+    _mm512_storeu_si512(row + 16, acc[r][1]);
   }
+  if (!full)
+    for (int r = 0; r < t.m; ++r)
+      for (int j = 0; j < t.n; ++j) t.c[r * t.ldc + j] = edge[r][j];
 }
 
 template <int... Rs>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "core/dispatch.h"
 #include "core/thread_pool.h"
@@ -13,19 +14,34 @@ constexpr int64_t kRowsPerTask = 96;
 thread_local AlignedBuffer<uint8_t> t_a_pack;
 
 // A rows [i0, i0 + rows) into micro-panels of mr rows: [(g * mr + r) * 4 + q]; s8 is shifted to u8
-// by flipping the sign bit (a + 128), corrected later with 128 * column sums.
+// by flipping the sign bit (a + 128), corrected later with 128 * column sums. Padding (rows past the
+// end, k past K) is 0: B is zero-padded there too, so it adds nothing.
 void pack_a_int8(const void* a, bool a_signed, int64_t lda, int64_t i0, int64_t rows, int64_t k, int64_t kgroups, int mr,
                  uint8_t* dst) {
   const uint8_t* src = static_cast<const uint8_t*>(a);
-  const uint8_t flip = a_signed ? 0x80 : 0x00;
+  const uint32_t flip = a_signed ? 0x80808080u : 0u;
   for (int64_t p = 0; p * mr < rows; ++p) {
     uint8_t* panel = dst + p * kgroups * mr * 4;
     for (int64_t r = 0; r < mr; ++r) {
-      const int64_t i = i0 + p * mr + r;
-      const bool valid = p * mr + r < rows;
-      // Padding (rows past the end, k past K) is 0: B is zero-padded there, so it adds nothing.
-      for (int64_t kk = 0; kk < kgroups * 4; ++kk)
-        panel[((kk / 4) * mr + r) * 4 + kk % 4] = (valid && kk < k) ? static_cast<uint8_t>(src[i * lda + kk] ^ flip) : 0;
+      uint8_t* out = panel + r * 4;
+      const int64_t row = p * mr + r;
+      if (row >= rows) {
+        for (int64_t g = 0; g < kgroups; ++g) std::memset(out + g * mr * 4, 0, 4);
+        continue;
+      }
+      const uint8_t* in = src + (i0 + row) * lda;
+      int64_t g = 0;
+      for (; g < k / 4; ++g) {
+        uint32_t quad;
+        std::memcpy(&quad, in + 4 * g, 4);
+        quad ^= flip;
+        std::memcpy(out + g * mr * 4, &quad, 4);
+      }
+      if (g < kgroups) {
+        uint8_t tail[4] = {0, 0, 0, 0};
+        for (int64_t q = 0; q < k - 4 * g; ++q) tail[q] = static_cast<uint8_t>(in[4 * g + q] ^ (flip & 0xff));
+        std::memcpy(out + g * mr * 4, tail, 4);
+      }
     }
   }
 }
@@ -59,8 +75,11 @@ void igemm(int64_t m, const void* a, bool a_signed, int64_t lda, const PackedInt
   const int mr = kt.igemm_mr;
   const int64_t m_tasks = (m + kRowsPerTask - 1) / kRowsPerTask;
   const int64_t panels = (b.n + kPanelWidth - 1) / kPanelWidth;
-  const int64_t panels_per_task = 8;
-  const int64_t n_tasks = (panels + panels_per_task - 1) / panels_per_task;
+  // A task packs its rows of A once and sweeps its panels; columns are split only when there are too
+  // few row blocks to keep every thread busy (integer sums are exact, so the split never shows).
+  const int64_t wanted = 2 * static_cast<int64_t>(ThreadPool::instance().threads());
+  const int64_t n_tasks = m_tasks >= wanted ? 1 : std::min(panels, (wanted + m_tasks - 1) / m_tasks);
+  const int64_t panels_per_task = (panels + n_tasks - 1) / n_tasks;
   ThreadPool::instance().run(m_tasks * n_tasks, [&](size_t task) {
     const int64_t i0 = (static_cast<int64_t>(task) / n_tasks) * kRowsPerTask;
     const int64_t p0 = (static_cast<int64_t>(task) % n_tasks) * panels_per_task;
