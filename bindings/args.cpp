@@ -227,4 +227,35 @@ OutputTensor make_tensor(Napi::Env env, DType dtype, const Shape& shape) {
   return {o, buf.Data(), n};
 }
 
+namespace {
+
+// Byte range of a tensor object's data, or {nullptr, 0} for anything else (packed matrices).
+std::pair<const uint8_t*, size_t> data_range(Napi::Value v) {
+  if (!v.IsObject()) return {nullptr, 0};
+  Napi::Value data = v.As<Napi::Object>().Get("data");
+  if (!data.IsTypedArray()) return {nullptr, 0};
+  auto a = data.As<Napi::TypedArray>();
+  return {static_cast<const uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset(), a.ByteLength()};
+}
+
+}  // namespace
+
+OutputTensor make_output(Napi::Env env, Napi::Object options, const std::string& what, DType dtype, const Shape& shape,
+                         const std::vector<Napi::Value>& inputs) {
+  Napi::Value out = options.Get("out");
+  if (!is_present(out)) return make_tensor(env, dtype, shape);
+  TensorArg t = read_tensor(env, out, what + ".out");
+  if (t.dtype != dtype || t.shape != shape)
+    throw_range(env, what + ".out must be a " + dtype_name(dtype) + " tensor of shape " + shape_str(shape) + ", got " +
+                         dtype_name(t.dtype) + " " + shape_str(t.shape));
+  const auto* begin = static_cast<const uint8_t*>(t.data);
+  const size_t bytes = static_cast<size_t>(t.elements) * dtype_size(dtype);
+  for (const Napi::Value& input : inputs) {
+    const auto [in, in_bytes] = data_range(input);
+    if (in != nullptr && bytes > 0 && in_bytes > 0 && in < begin + bytes && begin < in + in_bytes)
+      throw_range(env, what + ".out overlaps an input's memory; pass a separate buffer");
+  }
+  return {out.As<Napi::Object>(), t.data, t.elements};
+}
+
 }  // namespace verinfer::bindings

@@ -54,6 +54,12 @@ struct OutputTensor {
 };
 OutputTensor make_tensor(Napi::Env env, DType dtype, const Shape& shape);
 
+// options.out when given: a tensor of exactly this dtype and shape whose memory overlaps none of
+// `inputs` (kernels may read an input after writing part of the output); otherwise a new tensor.
+// Reusing outputs saves the allocation and page faults that dominate memory-bound ops.
+OutputTensor make_output(Napi::Env env, Napi::Object options, const std::string& what, DType dtype, const Shape& shape,
+                         const std::vector<Napi::Value>& inputs);
+
 // An enum value by its name in `names` (index order = enum order).
 template <class E>
 E parse_enum(Napi::Env env, Napi::Value v, std::initializer_list<const char*> names, const std::string& what) {

@@ -58,7 +58,7 @@ Napi::Value conv2d_op(const Napi::CallbackInfo& cb) {
     bias = static_cast<const float*>(b.data);
     keep.push_back(b.value);
   }
-  OutputTensor y = make_tensor(env, DType::F32, out);
+  OutputTensor y = make_output(env, o, "conv2d: options", DType::F32, out, keep);
   auto xd = static_cast<const float*>(x.data), wd = static_cast<const float*>(w.data);
   auto yd = static_cast<float*>(y.data);
   return run_op(env, schedule_for(o, "conv2d: options", mac_cost_ns(static_cast<double>(y.elements) * w.shape[1] * w.shape[2] * w.shape[3])), y.object, keep,
@@ -73,7 +73,7 @@ Napi::Value pool2d_op(const Napi::CallbackInfo& cb) {
   const Window2d w = read_window(env, o, "pool2d: options", nullptr);
   const bool include_pad = opt_bool(o, "countIncludePad", false, "pool2d: options");
   const Shape out = checked(env, [&] { return pool2d_shape(x.shape, w); });
-  OutputTensor y = make_tensor(env, DType::F32, out);
+  OutputTensor y = make_output(env, o, "pool2d: options", DType::F32, out, {x.value});
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
   return run_op(env, schedule_for(o, "pool2d: options", streaming_cost_ns(x.elements)), y.object, {x.value},
@@ -88,7 +88,7 @@ Napi::Value global_pool_op(const Napi::CallbackInfo& cb) {
   if (x.shape.size() < 3) throw_range(env, "globalPool: x must be [N, C, spatial...], got " + shape_str(x.shape));
   Shape out = x.shape;
   for (size_t d = 2; d < out.size(); ++d) out[d] = 1;
-  OutputTensor y = make_tensor(env, DType::F32, out);
+  OutputTensor y = make_output(env, o, "globalPool: options", DType::F32, out, {x.value});
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
   return run_op(env, schedule_for(o, "globalPool: options", streaming_cost_ns(x.elements)), y.object, {x.value},

@@ -114,7 +114,7 @@ Napi::Value matmul_op(const Napi::CallbackInfo& cb) {
   g.ep.c_row_stride = c_rs;
   g.ep.c_col_stride = c_cs;
   g.ep.act = read_activation(o, "matmul: options");
-  OutputTensor y = make_tensor(env, DType::F32, out);
+  OutputTensor y = make_output(env, o, "matmul: options", DType::F32, out, keep);
   const Shape sa = broadcast_strides(a_batch, batch), sb = broadcast_strides(b_batch, batch);
   const int64_t items = numel(batch, "matmul: batch");
   const Schedule schedule = schedule_for(o, "matmul: options", mac_cost_ns(static_cast<double>(items) * m * n * k));
@@ -171,7 +171,7 @@ Napi::Value igemm_op(const Napi::CallbackInfo& cb) {
   const int64_t k = a.shape[1], bk = packed ? packed->k : b.shape[0], n = packed ? packed->n : b.shape[1];
   if (bk != k) throw_range(env, "matmulInt8: a has K = " + std::to_string(k) + " but b has K = " + std::to_string(bk));
   const int64_t m = a.shape[0];
-  OutputTensor y = make_tensor(env, DType::I32, {m, n});
+  OutputTensor y = make_output(env, o, "matmulInt8: options", DType::I32, {m, n}, keep);
   const void* ad = a.data;
   const bool a_signed = a.dtype == DType::I8;
   auto bd = static_cast<const int8_t*>(b.data);
@@ -199,7 +199,7 @@ Napi::Value requantize_op(const Napi::CallbackInfo& cb) {
   const int64_t zp = opt_int(o, "zeroPoint", 0, "requantize: options");
   if (zp < (out_signed ? -128 : 0) || zp > (out_signed ? 127 : 255))
     throw_range(env, "requantize: zeroPoint " + std::to_string(zp) + " is outside the range of " + out_type);
-  OutputTensor y = make_tensor(env, out_signed ? DType::I8 : DType::U8, acc.shape);
+  OutputTensor y = make_output(env, o, "requantize: options", out_signed ? DType::I8 : DType::U8, acc.shape, {acc.value, scale.value});
   auto ad = static_cast<const int32_t*>(acc.data);
   auto sd = static_cast<const float*>(scale.data);
   void* yd = y.data;

@@ -14,7 +14,7 @@ Napi::Value transpose_op(const Napi::CallbackInfo& cb) {
   if (perm.empty())
     for (size_t i = x.shape.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
   const Shape out = checked(env, [&] { return transpose_shape(x.shape, perm); });
-  OutputTensor y = make_tensor(env, x.dtype, out);
+  OutputTensor y = make_output(env, o, "transpose: options", x.dtype, out, {x.value});
   const void* xd = x.data;
   void* yd = y.data;
   const size_t es = dtype_size(x.dtype);
@@ -30,7 +30,7 @@ Napi::Value slice_op(const Napi::CallbackInfo& cb) {
     return slice_spec(x.shape, opt_ints(o, "starts", "slice: options"), opt_ints(o, "ends", "slice: options"),
                       opt_ints(o, "axes", "slice: options"), opt_ints(o, "steps", "slice: options"));
   });
-  OutputTensor y = make_tensor(env, x.dtype, spec.out_shape);
+  OutputTensor y = make_output(env, o, "slice: options", x.dtype, spec.out_shape, {x.value});
   const void* xd = x.data;
   void* yd = y.data;
   const size_t es = dtype_size(x.dtype);
@@ -60,7 +60,7 @@ Napi::Value concat_op(const Napi::CallbackInfo& cb) {
     keep.push_back(t.value);
   }
   const Shape out = checked(env, [&] { return concat_shape(shapes, axis); });
-  OutputTensor y = make_tensor(env, dtype, out);
+  OutputTensor y = make_output(env, o, "concat: options", dtype, out, keep);
   void* yd = y.data;
   const size_t es = dtype_size(dtype);
   return run_op(env, schedule_for(o, "concat: options", streaming_cost_ns(y.elements)), y.object, keep,
@@ -77,7 +77,7 @@ Napi::Value gather_op(const Napi::CallbackInfo& cb) {
   // Checked on the JS thread too, so a bad index is a thrown RangeError rather than a rejected Promise.
   const auto* id = static_cast<const int64_t*>(idx.data);
   checked(env, [&] { check_gather_indices(x.shape, id, idx.shape, axis); });
-  OutputTensor y = make_tensor(env, x.dtype, out);
+  OutputTensor y = make_output(env, o, "gather: options", x.dtype, out, {x.value, idx.value});
   const void* xd = x.data;
   void* yd = y.data;
   const size_t es = dtype_size(x.dtype);
@@ -90,7 +90,7 @@ Napi::Value cast_op(const Napi::CallbackInfo& cb) {
   TensorArg x = read_tensor(env, cb[0], "cast: x");
   const DType to = parse_dtype(env, cb[1], "cast: to");
   Napi::Object o = read_options(env, cb[2], "cast: options");
-  OutputTensor y = make_tensor(env, to, x.shape);
+  OutputTensor y = make_output(env, o, "cast: options", to, x.shape, {x.value});
   const void* xd = x.data;
   void* yd = y.data;
   const DType from = x.dtype;

@@ -14,7 +14,7 @@ Napi::Value unary_op(const Napi::CallbackInfo& cb) {
   TensorArg x = read_tensor_of(env, cb[1], "unary: x", DType::F32);
   Napi::Object o = read_options(env, cb[2], "unary: options");
   const UnaryParams p = unary_params(op, o, "alpha", "beta", "unary: options");
-  OutputTensor y = make_tensor(env, DType::F32, x.shape);
+  OutputTensor y = make_output(env, o, "unary: options", DType::F32, x.shape, {x.value});
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
   const int64_t n = x.elements;
@@ -30,7 +30,7 @@ Napi::Value binary_op(const Napi::CallbackInfo& cb) {
   Napi::Object o = read_options(env, cb[3], "binary: options");
   const Shape out = checked(env, [&] { return broadcast_shapes(a.shape, b.shape); });
   checked(env, [&] { return numel(out, "binary: output"); });
-  OutputTensor y = make_tensor(env, DType::F32, out);
+  OutputTensor y = make_output(env, o, "binary: options", DType::F32, out, {a.value, b.value});
   auto ad = static_cast<const float*>(a.data), bd = static_cast<const float*>(b.data);
   auto yd = static_cast<float*>(y.data);
   return run_op(env, schedule_for(o, "binary: options", streaming_cost_ns(y.elements)), y.object, {a.value, b.value},
@@ -46,7 +46,7 @@ Napi::Value compare_op(const Napi::CallbackInfo& cb) {
   Napi::Object o = read_options(env, cb[3], "compare: options");
   const Shape out = checked(env, [&] { return broadcast_shapes(a.shape, b.shape); });
   checked(env, [&] { return numel(out, "compare: output"); });
-  OutputTensor y = make_tensor(env, DType::Bool, out);
+  OutputTensor y = make_output(env, o, "compare: options", DType::Bool, out, {a.value, b.value});
   auto ad = static_cast<const float*>(a.data), bd = static_cast<const float*>(b.data);
   auto yd = static_cast<uint8_t*>(y.data);
   return run_op(env, schedule_for(o, "compare: options", streaming_cost_ns(y.elements)), y.object, {a.value, b.value},
@@ -61,7 +61,7 @@ Napi::Value reduce_op(const Napi::CallbackInfo& cb) {
   const std::vector<int64_t> axes = opt_ints(o, "axes", "reduce: options");
   const bool keepdims = opt_bool(o, "keepdims", true, "reduce: options");
   const Shape out = checked(env, [&] { return reduce_shape(x.shape, axes, keepdims); });
-  OutputTensor y = make_tensor(env, DType::F32, out);
+  OutputTensor y = make_output(env, o, "reduce: options", DType::F32, out, {x.value});
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
   return run_op(env, schedule_for(o, "reduce: options", streaming_cost_ns(x.elements)), y.object, {x.value},
@@ -75,7 +75,7 @@ Napi::Value softmax_op(const Napi::CallbackInfo& cb) {
   const int64_t axis = opt_int(o, "axis", -1, "softmax: options");
   const bool log = opt_bool(o, "log", false, "softmax: options");
   checked(env, [&] { return normalize_axis(axis, static_cast<int64_t>(x.shape.size()), "softmax"); });
-  OutputTensor y = make_tensor(env, DType::F32, x.shape);
+  OutputTensor y = make_output(env, o, "softmax: options", DType::F32, x.shape, {x.value});
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
   return run_op(env, schedule_for(o, "softmax: options", streaming_cost_ns(y.elements)), y.object, {x.value},
@@ -106,7 +106,7 @@ Napi::Value layer_norm_op(const Napi::CallbackInfo& cb) {
   const float* gamma = optional_params(env, cb[1], len, "layerNorm: scale", &keep);
   const float* beta = optional_params(env, cb[2], len, "layerNorm: bias", &keep);
   const float eps = static_cast<float>(opt_number(o, "epsilon", 1e-5, "layerNorm: options"));
-  OutputTensor y = make_tensor(env, DType::F32, x.shape);
+  OutputTensor y = make_output(env, o, "layerNorm: options", DType::F32, x.shape, keep);
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
   return run_op(env, schedule_for(o, "layerNorm: options", streaming_cost_ns(y.elements)), y.object, keep,
@@ -127,7 +127,7 @@ Napi::Value batch_norm_op(const Napi::CallbackInfo& cb) {
   }
   Napi::Object o = read_options(env, cb[5], "batchNorm: options");
   const float eps = static_cast<float>(opt_number(o, "epsilon", 1e-5, "batchNorm: options"));
-  OutputTensor y = make_tensor(env, DType::F32, x.shape);
+  OutputTensor y = make_output(env, o, "batchNorm: options", DType::F32, x.shape, keep);
   auto xd = static_cast<const float*>(x.data);
   auto yd = static_cast<float*>(y.data);
   return run_op(env, schedule_for(o, "batchNorm: options", streaming_cost_ns(y.elements)), y.object, keep,

@@ -118,3 +118,20 @@ test('comparisons give bool tensors with IEEE NaN semantics', async (t) => {
   t.deepEqual([...(await ops.compare('greaterOrEqual', a, b)).data], [0, 1, 0, 1]);
   t.is((await ops.compare('less', a, b)).dtype, 'bool');
 });
+
+test('an `out` tensor receives the result in place of a new one, and is checked', async (t) => {
+  const x = tensor('float32', [2, 3], [-1, 2, -3, 4, -5, 6]);
+  const out = tensor('float32', [2, 3]);
+  const y = await ops.unary('relu', x, { out });
+  t.is(y, out);
+  t.deepEqual(Array.from(out.data), [0, 2, 0, 4, 0, 6]);
+  const sum = await ops.binary('add', x, tensor('float32', [3], [1, 1, 1]), { out: tensor('float32', [2, 3]) });
+  t.deepEqual(Array.from(sum.data), [0, 3, -2, 5, -4, 7]);
+  t.throws(() => ops.unary('relu', x, { out: tensor('float32', [3, 2]) }), { message: /unary: options\.out must be a float32 tensor of shape \[2, 3\], got float32 \[3, 2\]/ });
+  t.throws(() => ops.unary('relu', x, { out: tensor('int32', [2, 3]) }), { message: /must be a float32 tensor/ });
+  t.throws(() => ops.softmax(x, { out: x }), { message: /softmax: options\.out overlaps an input's memory/ });
+  const shared = new Float32Array(12);
+  const a = tensor('float32', [2, 3], shared.subarray(0, 6)), b = tensor('float32', [2, 3], shared.subarray(3, 9));
+  t.throws(() => ops.unary('exp', a, { out: b }), { message: /overlaps/ });
+  t.notThrows(() => ops.unary('exp', a, { out: tensor('float32', [2, 3], shared.subarray(6, 12)), sync: true }));
+});

@@ -1,6 +1,7 @@
-// The kernel ops. Each returns a Promise and runs off the JS thread; `{ sync: true }` runs inline
-// (for tiny tensors, where a thread hop costs more than the work). Results are bit-identical across
-// threads, ISA paths, batch position and alignment (docs/determinism.md).
+// The kernel ops. Each returns a Promise and runs off the JS thread, except work estimated to cost
+// less than the thread hop itself, which runs inline; `{ sync: true }` always runs inline and returns
+// the result directly. Results are bit-identical across threads, ISA paths, batch position and
+// alignment (docs/determinism.md).
 import { native } from '../native';
 import type { DType, Tensor } from '../tensor';
 
@@ -14,6 +15,11 @@ export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'l2' | 'sumSqua
 export interface RunOptions {
   /** Run on the calling thread and return the result directly. */
   sync?: boolean;
+  /**
+   * Write the result into this tensor (exactly the result's dtype and shape, not overlapping any
+   * input) instead of a new one: saves the allocation and page faults that dominate memory-bound ops.
+   */
+  out?: Tensor;
 }
 
 export interface Activation {
