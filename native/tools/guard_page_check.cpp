@@ -1,0 +1,129 @@
+// Runs every kernel family on buffers that end exactly where a PROT_NONE page begins (MLAS-style), over
+// edge shapes around each ISA's vector width and tile sizes, so any read or write past a caller's
+// buffer faults at once. Run under each VERINFER_ISA; exit 0 means every case ran clean.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "core/dispatch.h"
+#include "ops/conv.h"
+#include "ops/eltwise.h"
+#include "ops/gemm.h"
+#include "ops/igemm.h"
+#include "ops/layout.h"
+#include "ops/normalize.h"
+
+namespace {
+
+using namespace verinfer;
+
+// `count` elements of T placed so the last one ends at a PROT_NONE page.
+template <class T>
+class Guarded {
+ public:
+  explicit Guarded(size_t count, T fill = T(1)) {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    const size_t bytes = count * sizeof(T);
+    size_ = (bytes + page - 1) / page * page + page;
+    base_ = static_cast<uint8_t*>(mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    if (base_ == MAP_FAILED || mprotect(base_ + size_ - page, page, PROT_NONE) != 0) {
+      std::perror("guard_page_check: mmap");
+      std::exit(2);
+    }
+    data_ = reinterpret_cast<T*>(base_ + size_ - page - bytes);
+    for (size_t i = 0; i < count; ++i) data_[i] = fill;
+  }
+  ~Guarded() { munmap(base_, size_); }
+  Guarded(const Guarded&) = delete;
+  Guarded& operator=(const Guarded&) = delete;
+  T* get() { return data_; }
+
+ private:
+  uint8_t* base_;
+  size_t size_;
+  T* data_;
+};
+
+const int64_t kEdges[] = {1, 2, 3, 7, 8, 12, 13, 15, 16, 17, 31, 32, 33, 63, 65, 129};
+
+int check_gemm() {
+  int cases = 0;
+  for (int64_t m : {1, 2, 3, 5, 12, 13, 25})
+    for (int64_t n : {1, 7, 31, 32, 33, 65, 257})
+      for (int64_t k : {1, 3, 17, 200})
+        for (bool trans_a : {false, true}) {
+          Guarded<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n)), c(static_cast<size_t>(m * n));
+          Guarded<float> y(static_cast<size_t>(m * n));
+          const PackedB packed = pack_b(b.get(), k, n, n, false);
+          SgemmBatch g;
+          g.m = m, g.n = n, g.k = k, g.trans_a = trans_a, g.lda = trans_a ? m : k, g.ldy = n;
+          g.a = {a.get()}, g.b = {&packed}, g.y = {y.get()}, g.c = {c.get()};
+          g.ep.c_row_stride = n, g.ep.c_col_stride = 1, g.ep.act.op = UnaryOp::GeluErf;
+          sgemm(g);
+          Guarded<uint8_t> a8(static_cast<size_t>(m * k), 200);
+          Guarded<int8_t> b8(static_cast<size_t>(k * n), -3);
+          Guarded<int32_t> y32(static_cast<size_t>(m * n));
+          igemm(m, a8.get(), trans_a, k, pack_b_int8(b8.get(), k, n, n), y32.get(), n);
+          cases += 2;
+        }
+  return cases;
+}
+
+int check_elementwise() {
+  int cases = 0;
+  for (int64_t n : kEdges) {
+    Guarded<float> x(static_cast<size_t>(n), 0.5f), y(static_cast<size_t>(n));
+    for (int op = 0; op < static_cast<int>(UnaryOp::Count); ++op) {
+      unary({static_cast<UnaryOp>(op), 0.1f, 0.9f}, x.get(), y.get(), n);
+      ++cases;
+    }
+    for (int64_t rows : {1, 3}) {
+      Guarded<float> full(static_cast<size_t>(rows * n)), row(static_cast<size_t>(n)), out(static_cast<size_t>(rows * n));
+      Guarded<uint8_t> flags(static_cast<size_t>(rows * n));
+      binary(BinaryOp::Add, full.get(), {rows, n}, row.get(), {n}, out.get());
+      binary(BinaryOp::Pow, row.get(), {n}, full.get(), {rows, n}, out.get());
+      compare(CompareOp::Less, full.get(), {rows, n}, row.get(), {n}, flags.get());
+      softmax(full.get(), {rows, n}, 1, false, out.get());
+      layer_norm(full.get(), {rows, n}, 1, row.get(), row.get(), 1e-5f, out.get());
+      Guarded<float> sums(static_cast<size_t>(rows));
+      reduce(ReduceOp::Sum, full.get(), {rows, n}, {1}, sums.get());
+      Guarded<float> transposed(static_cast<size_t>(rows * n));
+      transpose(sizeof(float), full.get(), {rows, n}, {1, 0}, transposed.get());
+      Guarded<uint16_t> halves(static_cast<size_t>(rows * n));
+      cast(DType::F32, full.get(), DType::F16, halves.get(), rows * n);
+      cases += 8;
+    }
+  }
+  return cases;
+}
+
+int check_conv() {
+  int cases = 0;
+  for (int64_t hw : {1, 3, 7, 17})
+    for (int64_t channels : {1, 3, 16}) {
+      const Shape xs{1, channels, hw, hw}, ws{8, channels, 3, 3};
+      ConvParams p;
+      p.window.kh = p.window.kw = 3;
+      p.window.pad_top = p.window.pad_left = p.window.pad_bottom = p.window.pad_right = 1;
+      const Shape ys = conv2d_shape(xs, ws, p);
+      Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), w(static_cast<size_t>(numel(ws, "w"))), bias(8);
+      Guarded<float> y(static_cast<size_t>(numel(ys, "y")));
+      conv2d(x.get(), xs, w.get(), ws, bias.get(), p, y.get());
+      const Shape ps = pool2d_shape(xs, p.window);
+      Guarded<float> pooled(static_cast<size_t>(numel(ps, "pooled")));
+      pool2d(PoolKind::Max, x.get(), xs, p.window, false, pooled.get());
+      cases += 2;
+    }
+  return cases;
+}
+
+}  // namespace
+
+int main() {
+  const int cases = check_gemm() + check_elementwise() + check_conv();
+  std::printf("guard_page_check: %s, %d cases, no access past any buffer\n", verinfer::isa_name(verinfer::active_isa()).c_str(), cases);
+  return 0;
+}
