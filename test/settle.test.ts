@@ -24,16 +24,19 @@ async function openSettler(keyIndex: number, batchSize: number, batchDelayMs: nu
 }
 
 test.serial('attestations settle in batches of N, one commit each, and every receipt verifies on-chain', async (t) => {
+  const opened = Date.now();
   const settler = await openSettler(1, 64, 10_000);
   const attestations = Array.from({ length: 300 }, () => randomAttestation(settler.operator));
   await Promise.all(attestations.map((a) => settler.attest(a)));
   await settler.settled();
 
   const batches = settler.batches();
-  t.deepEqual(batches.map((b) => b.sequence), [1, 2, 3, 4, 5]);
+  const first = batches[0].sequence;
+  t.true(first >= opened, 'a fresh outbox starts at the current Unix millisecond, past anything a lost store signed');
+  t.deepEqual(batches.map((b) => b.sequence), [first, first + 1, first + 2, first + 3, first + 4]);
   t.deepEqual(batches.map((b) => b.requestIds.length), [64, 64, 64, 64, 44]);
   t.true(batches.every((b) => b.state === 'committed' && b.sent.length === 1));
-  t.is(await chain.contract.lastSequence(settler.operator), 5n);
+  t.is(await chain.contract.lastSequence(settler.operator), BigInt(first + 4));
   const txs = new Set(batches.map((b) => b.commit!.txHash));
   t.is(txs.size, 5, 'one transaction per batch');
   t.log('commit gas per batch:', batches.map((b) => b.commit!.gasUsed).join(', '));
@@ -42,7 +45,7 @@ test.serial('attestations settle in batches of N, one commit each, and every rec
     const status = settler.status(a.requestId)!;
     t.is(status.state, 'committed');
     const json = JSON.parse(JSON.stringify(receiptToJSON(status.receipt!)));
-    const verdict = await verifyReceipt(json, { provider: chain.provider });
+    const verdict = await verifyReceipt(json, { provider: chain.provider, contract: chain.address });
     if (!verdict.ok) return t.fail(JSON.stringify(verdict));
   }
   const receipt = settler.status(attestations[7].requestId)!.receipt!;
@@ -59,27 +62,35 @@ test.serial('a receipt that was tampered with, or that the chain does not hold, 
   await settler.close();
 
   const changedOutput: Receipt = { ...good, attestation: { ...good.attestation, outputHash: attestations[4].outputHash } };
-  let verdict = await verifyReceipt(changedOutput, { provider: chain.provider });
+  const trusted = { provider: chain.provider, contract: chain.address };
+  let verdict = await verifyReceipt(changedOutput, trusted);
   t.false(verdict.ok);
   t.false(verdict.proof.ok);
   t.true(verdict.signature.ok);
 
   const otherRoot: Receipt = { ...good, batch: { ...good.batch, root: attestations[0].inputHash } };
-  verdict = await verifyReceipt(otherRoot, { provider: chain.provider });
+  verdict = await verifyReceipt(otherRoot, trusted);
   t.false(verdict.signature.ok);
   t.false(verdict.committed!.ok);
 
-  const otherSequence: Receipt = { ...good, batch: { ...good.batch, sequence: 2n } };
-  verdict = await verifyReceipt(otherSequence, { provider: chain.provider });
+  const otherSequence: Receipt = { ...good, batch: { ...good.batch, sequence: good.batch.sequence + 1n } };
+  verdict = await verifyReceipt(otherSequence, trusted);
   t.false(verdict.signature.ok);
   t.regex(verdict.committed!.detail, /not committed/);
 
   const otherChain: Receipt = { ...good, domain: { ...good.domain, chainId: 1n } };
-  verdict = await verifyReceipt(otherChain, { provider: chain.provider });
+  verdict = await verifyReceipt(otherChain, trusted);
   t.false(verdict.ok);
   t.regex(verdict.chain!.detail, /provider is on chain 31337, the receipt is for chain 1/);
 
+  const otherContract: Receipt = { ...good, domain: { ...good.domain, verifyingContract: '0x0000000000000000000000000000000000000042' } };
+  verdict = await verifyReceipt(otherContract, trusted);
+  t.false(verdict.ok);
+  t.regex(verdict.chain!.detail, /not the trusted/);
+  await t.throwsAsync(verifyReceipt(good, { provider: chain.provider }), { message: /needs options.contract/ });
   t.true((await verifyReceipt(good)).ok, 'offline checks alone pass');
+  const upperRoot = { ...receiptToJSON(good), batch: { ...(receiptToJSON(good) as { batch: object }).batch, root: '0x' + good.batch.root.slice(2).toUpperCase() } };
+  t.true((await verifyReceipt(upperRoot, trusted)).ok, 'hex case does not matter');
   await t.throwsAsync(verifyReceipt({ ...receiptToJSON(good), proof: 'x' }), { message: /receipt.proof: expected an array/ });
 });
 
@@ -102,17 +113,18 @@ test.serial('a partial batch seals after T ms; the same attestation twice is sto
 });
 
 test.serial('verinfer verify checks a receipt file from the command line', async (t) => {
+  const lastBefore: bigint = await chain.contract.lastSequence((await registeredOperator(chain, 1)).address);
   const settler = await openSettler(1, 4, 10_000);
   const attestations = Array.from({ length: 4 }, () => randomAttestation(settler.operator));
   await Promise.all(attestations.map((a) => settler.attest(a)));
   await settler.settled();
   const receipt = receiptToJSON(settler.status(attestations[1].requestId)!.receipt!) as { batch: { sequence: string } };
   await settler.close();
-  t.is(receipt.batch.sequence, '6', 'a fresh outbox continues after the chain\'s last sequence for this operator');
+  t.true(BigInt(receipt.batch.sequence) > lastBefore, 'a fresh outbox continues past the chain\'s last sequence for this operator');
   const dir = tempDir('cli');
   const good = path.join(dir, 'receipt.json');
   writeFileSync(good, JSON.stringify(receipt));
-  const ok = await run(process.execPath, [CLI, 'verify', good, '--rpc', chain.anvil.url]);
+  const ok = await run(process.execPath, [CLI, 'verify', good, '--rpc', chain.anvil.url, '--contract', chain.address]);
   t.regex(ok.stdout, /receipt verified/);
   t.regex(ok.stdout, /ok {3}committed: root committed by/);
 
@@ -143,7 +155,8 @@ test.serial('a commit stuck in the mempool is replaced with higher fees under th
   await chain.provider.send('evm_mine', []);
   await settler.settled();
   const batch = settler.batches().at(-1)!;
-  t.is(await chain.contract.lastSequence(wallet.address), before + 1n);
+  t.true(before < BigInt(batch.sequence));
+  t.is(await chain.contract.lastSequence(wallet.address), BigInt(batch.sequence));
   t.true(batch.sent.some((s) => s.hash === batch.commit!.txHash), 'the landed transaction is one of ours');
   t.is(await chain.provider.getTransactionCount(wallet.address, 'latest'), batch.nonce! + 1, 'exactly one of the replacements was mined');
   await settler.close();

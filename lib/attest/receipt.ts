@@ -64,10 +64,10 @@ export function parseReceipt(json: unknown): Receipt {
   return {
     version: 1,
     attestation: checkAttestation(r.attestation, 'receipt.attestation'),
-    proof: r.proof as string[],
+    proof: (r.proof as string[]).map((p) => p.toLowerCase()),
     batch: {
       sequence: unsigned(batch.sequence, 'receipt.batch.sequence'),
-      root: batch.root as string,
+      root: (batch.root as string).toLowerCase(),
       count: batch.count,
       signature: batch.signature as string,
     },

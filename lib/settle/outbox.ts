@@ -15,6 +15,7 @@ export interface SentTransaction {
   hash: string;
   /** Signed raw transaction, so it can be rebroadcast after a restart. */
   raw: string;
+  nonce: number;
   gasLimit: string;
   maxFeePerGas: string;
   maxPriorityFeePerGas: string;
@@ -31,6 +32,8 @@ export interface StoredBatch {
   nonce?: number;
   /** Every transaction broadcast for this batch, newest last (replacements included). */
   sent: SentTransaction[];
+  /** Chain height before the first broadcast: where to search for the commit event. */
+  fromBlock?: number;
   commit?: { txHash: string; blockNumber: number; gasUsed: string };
 }
 
@@ -48,7 +51,9 @@ export class Outbox {
   private nextArrival: number;
 
   private constructor(path: string) {
-    this.root = open({ path, compression: false });
+    // overlappingSync off: a commit resolves only once it is flushed, so what was acknowledged survives
+    // power loss too. A sealed batch lost that way would be re-signed over another root: equivocation.
+    this.root = open({ path, compression: false, overlappingSync: false });
     this.attestations = this.root.openDB({ name: 'attestations' });
     this.pending = this.root.openDB({ name: 'pending' });
     this.batches = this.root.openDB({ name: 'batches' });

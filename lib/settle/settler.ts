@@ -69,9 +69,11 @@ export class Settler extends EventEmitter {
     outbox.bind({ chainId: chainId.toString(), contract: domain.verifyingContract, operator: options.wallet.address });
     const settler = new Settler(outbox, options.wallet, provider, domain, batchSize, batchDelayMs, options);
     if (outbox.lastSealed() === 0) {
-      // A fresh store for an operator that may already have committed: continue after the chain's last.
+      // A fresh store cannot know what a lost earlier store signed but never committed; signing one of
+      // those sequences again over another root would be equivocation. So it starts past the chain's
+      // last and at the current Unix millisecond, beyond anything an earlier store could have reached.
       const last: bigint = await retry(() => settlementAt(domain.verifyingContract, provider).lastSequence(options.wallet.address));
-      settler.firstSequence = Number(last) + 1;
+      settler.firstSequence = Math.max(Number(last) + 1, Date.now());
     }
     settler.scheduleSeal();
     settler.kickSubmitter();
@@ -92,7 +94,8 @@ export class Settler extends EventEmitter {
     if (this.closed) throw new Error('settler is closed');
     const a = checkAttestation(attestation);
     if (a.operator !== this.operator) throw new Error(`attestation.operator ${a.operator} is not this settler's operator ${this.operator}`);
-    if (await this.outbox.add(a)) this.scheduleSeal();
+    // Stored is stored: a close() racing this call only means the next run seals it.
+    if ((await this.outbox.add(a)) && !this.closed) this.scheduleSeal();
   }
 
   status(requestId: string): SettlementStatus | undefined {
@@ -143,6 +146,7 @@ export class Settler extends EventEmitter {
   }
 
   private scheduleSeal(): void {
+    if (this.closed) return;
     const pending = this.outbox.pendingCount();
     if (pending >= this.batchSize) void this.enqueueSeal(false);
     else if (pending > 0 && !this.sealTimer) {

@@ -14,6 +14,10 @@ export interface SubmitOptions {
   /** First and largest wait between retries after an RPC error. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** Replacements never bid more than this per gas (wei): a stuck nonce or a dead node is not a price problem. */
+  maxFeeCapWei?: bigint;
+  /** A commit counts once its block has this many confirmations (1 = mined), so a reorg cannot undo it. */
+  confirmations?: number;
 }
 
 /** A state the chain is in that retrying cannot fix; the operator must look. */
@@ -30,7 +34,10 @@ export class BatchSubmitter {
     private readonly outbox: Outbox,
     options: SubmitOptions = {},
   ) {
-    this.options = { stuckAfterMs: 30_000, feeBumpPercent: 25, pollMs: 100, retryBaseMs: 200, retryMaxMs: 5_000, ...options };
+    this.options = {
+      stuckAfterMs: 30_000, feeBumpPercent: 25, pollMs: 100, retryBaseMs: 200, retryMaxMs: 5_000,
+      maxFeeCapWei: 500n * 10n ** 9n, confirmations: 1, ...options,
+    };
   }
 
   stop(): void {
@@ -57,7 +64,14 @@ export class BatchSubmitter {
   /** One look at the chain and one action; true once the batch is committed. */
   private async step(batch: StoredBatch): Promise<boolean> {
     const operator = this.wallet.address;
-    const onChain: string = await this.contract.rootOf(operator, batch.sequence);
+    // Read at one block, `confirmations` deep: two reads at `latest` could straddle our own commit and
+    // look like a conflict, and a commit seen too early could still be reorganised away.
+    const blockTag = (await this.provider.getBlockNumber()) - (this.options.confirmations - 1);
+    if (blockTag < 0) return false;
+    const [onChain, last]: [string, bigint] = await Promise.all([
+      this.contract.rootOf(operator, batch.sequence, { blockTag }),
+      this.contract.lastSequence(operator, { blockTag }),
+    ]);
     if (onChain === batch.root) {
       await this.recordCommit(batch);
       return true;
@@ -65,43 +79,38 @@ export class BatchSubmitter {
     if (onChain !== ZeroHash) {
       throw new SettlementConflict(`sequence ${batch.sequence} is committed on-chain with root ${onChain}, not this batch's ${batch.root}`);
     }
-    const last: bigint = await this.contract.lastSequence(operator);
     if (last >= BigInt(batch.sequence)) {
       throw new SettlementConflict(`chain's last sequence for ${operator} is ${last}; batch ${batch.sequence} can no longer be committed`);
     }
-    if (batch.sent.length === 0) await this.send(batch, undefined);
+    if (batch.sent.length === 0 || batch.nonce === undefined) await this.send(batch, undefined);
     else await this.watch(batch);
     return false;
   }
 
   private async watch(batch: StoredBatch): Promise<void> {
+    // The nonce count is read before the receipts: a transaction of ours mined in between then shows
+    // up as a receipt instead of passing for a stranger's use of the nonce.
+    const minedNonce = await this.provider.getTransactionCount(this.wallet.address, 'latest');
     for (const sent of batch.sent) {
       const receipt = await this.provider.getTransactionReceipt(sent.hash);
-      if (receipt?.status === 1) return; // mined; the next step sees the root
-      if (receipt) {
-        // Reverted: its nonce is spent. Start over with a fresh one.
-        batch.nonce = undefined;
-        batch.sent = [];
-        batch.state = 'sealed';
-        await this.outbox.updateBatch(batch);
-        return;
-      }
+      if (receipt?.status === 1) return; // mined; a later step sees the root once it is deep enough
+      if (receipt && sent.nonce === batch.nonce) return this.restart(batch); // reverted: its nonce is spent
     }
-    const minedNonce = await this.provider.getTransactionCount(this.wallet.address, 'latest');
-    if (batch.nonce !== undefined && minedNonce > batch.nonce) {
-      // The nonce was used by a transaction that is not ours to watch (another process with this key).
-      batch.nonce = undefined;
-      batch.sent = [];
-      batch.state = 'sealed';
-      await this.outbox.updateBatch(batch);
-      return;
-    }
-    const latest = batch.sent[batch.sent.length - 1];
-    if (Date.now() - latest.sentAt > this.options.stuckAfterMs) {
+    // Our nonce was used by a transaction that is not ours (another process with this key).
+    if (batch.nonce !== undefined && minedNonce > batch.nonce) return this.restart(batch);
+    const latest = batch.sent[batch.sent.length - 1]; // always of the current nonce: send() appends
+    if (Date.now() - latest.sentAt > this.options.stuckAfterMs && BigInt(latest.maxFeePerGas) < this.options.maxFeeCapWei) {
       await this.send(batch, latest);
     } else if ((await this.provider.getTransaction(latest.hash)) === null) {
       await this.broadcast(latest.raw); // the node forgot it (restart, mempool eviction)
     }
+  }
+
+  /** Drops the spent nonce; the transactions stay on record so a late commit can still be found. */
+  private async restart(batch: StoredBatch): Promise<void> {
+    batch.nonce = undefined;
+    batch.state = 'sealed';
+    await this.outbox.updateBatch(batch);
   }
 
   /** Signs a commit (a replacement of `previous` when given), stores it, then broadcasts it. */
@@ -120,11 +129,14 @@ export class BatchSubmitter {
       maxFeePerGas = max(maxFeePerGas, bump(previous.maxFeePerGas));
       maxPriorityFeePerGas = max(maxPriorityFeePerGas, bump(previous.maxPriorityFeePerGas));
     }
+    maxFeePerGas = min(maxFeePerGas, this.options.maxFeeCapWei);
+    maxPriorityFeePerGas = min(maxPriorityFeePerGas, maxFeePerGas);
+    batch.fromBlock ??= await this.provider.getBlockNumber();
     const { chainId } = await this.provider.getNetwork();
     const raw = await this.wallet.signTransaction({ type: 2, chainId, to, data, nonce, gasLimit, maxFeePerGas, maxPriorityFeePerGas });
     batch.nonce = nonce;
     batch.state = 'submitted';
-    batch.sent.push({ hash: keccak256(raw), raw, gasLimit: gasLimit.toString(), maxFeePerGas: maxFeePerGas.toString(), maxPriorityFeePerGas: maxPriorityFeePerGas.toString(), sentAt: Date.now() });
+    batch.sent.push({ hash: keccak256(raw), raw, nonce, gasLimit: gasLimit.toString(), maxFeePerGas: maxFeePerGas.toString(), maxPriorityFeePerGas: maxPriorityFeePerGas.toString(), sentAt: Date.now() });
     await this.outbox.updateBatch(batch); // on disk before the network sees it
     await this.broadcast(raw);
   }
@@ -146,7 +158,7 @@ export class BatchSubmitter {
     }
     if (!commit) {
       // Committed by a transaction we have no record of broadcasting: find it from the event.
-      const [event] = await this.contract.queryFilter(this.contract.filters.BatchCommitted(this.wallet.address, batch.sequence));
+      const [event] = await this.contract.queryFilter(this.contract.filters.BatchCommitted(this.wallet.address, batch.sequence), batch.fromBlock ?? 0);
       if (!event) throw new Error(`batch ${batch.sequence}: root is committed but its BatchCommitted event is not found yet`);
       const receipt = await this.provider.getTransactionReceipt(event.transactionHash);
       commit = { txHash: event.transactionHash, blockNumber: event.blockNumber, gasUsed: (receipt?.gasUsed ?? 0n).toString() };
@@ -159,6 +171,10 @@ export class BatchSubmitter {
 
 function max(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
 }
 
 function sleep(ms: number): Promise<void> {

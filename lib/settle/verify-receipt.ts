@@ -1,5 +1,5 @@
 // verifyReceipt: what an integrator runs to check a result without trusting the operator.
-import { ZeroHash, type Provider } from 'ethers';
+import { getAddress, ZeroHash, type Provider } from 'ethers';
 import { parseReceipt, verifyReceiptOffline, type Check, type Receipt } from '../attest';
 import { settlementAt } from './contracts';
 
@@ -13,11 +13,26 @@ export interface ReceiptVerdict {
   operator?: Check;
 }
 
+export interface VerifyOptions {
+  /** A node of the chain to check the commit on. */
+  provider?: Provider;
+  /**
+   * The settlement contract you trust; required with a provider. The receipt names its own contract,
+   * and a forger could name a mock that reports anything as committed.
+   */
+  contract?: string;
+}
+
 /** Checks a receipt (object or parsed JSON); with a provider, also against the settlement contract. */
-export async function verifyReceipt(receipt: Receipt | unknown, options: { provider?: Provider } = {}): Promise<ReceiptVerdict> {
+export async function verifyReceipt(receipt: Receipt | unknown, options: VerifyOptions = {}): Promise<ReceiptVerdict> {
   const r = parseReceipt(receipt);
   const verdict: ReceiptVerdict = { ok: false, ...verifyReceiptOffline(r) };
-  if (options.provider) Object.assign(verdict, await verifyOnChain(r, options.provider));
+  if (options.provider) {
+    if (!options.contract) throw new TypeError('verifyReceipt: checking on-chain needs options.contract, the settlement contract you trust');
+    if (getAddress(options.contract) !== r.domain.verifyingContract) {
+      verdict.chain = { ok: false, detail: `receipt is for contract ${r.domain.verifyingContract}, not the trusted ${getAddress(options.contract)}` };
+    } else Object.assign(verdict, await verifyOnChain(r, options.provider));
+  }
   verdict.ok = [verdict.signature, verdict.proof, verdict.chain, verdict.committed, verdict.operator].every((c) => c === undefined || c.ok);
   return verdict;
 }
