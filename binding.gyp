@@ -30,7 +30,7 @@
       "dependencies": ["verinfer_avx2", "verinfer_avx512", "verinfer_avx512_vnni"],
       "sources": [
         "native/isa/scalar.cpp",
-        "<!@(ls -1 native/core/*.cpp native/ops/*.cpp native/crypto/*.cpp bindings/*.cpp)",
+        "<!@(ls -1 native/core/*.cpp native/ops/*.cpp native/crypto/*.cpp native/runtime/*.cpp bindings/*.cpp)",
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

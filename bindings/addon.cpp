@@ -45,6 +45,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_conv(env, exports);
   register_layout(env, exports);
   register_hash(env, exports);
+  register_runtime(env, exports);
   return exports;
 }
 

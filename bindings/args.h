@@ -8,6 +8,7 @@
 
 #include "core/kernel_table.h"
 #include "core/shape.h"
+#include "ops/conv.h"
 #include "ops/layout.h"
 
 namespace verinfer::bindings {
@@ -37,6 +38,10 @@ int64_t opt_int(Napi::Object o, const char* key, int64_t fallback, const std::st
 bool opt_bool(Napi::Object o, const char* key, bool fallback, const std::string& what);
 std::vector<int64_t> opt_ints(Napi::Object o, const char* key, const std::string& what);
 std::string opt_string(Napi::Object o, const char* key, const std::string& fallback, const std::string& what);
+
+// Window options of conv and pooling: kernelShape [kh, kw] (from `weight` when given), strides [sh, sw],
+// pads [top, left, bottom, right], dilations [dh, dw], ceilMode.
+Window2d read_window(Napi::Env env, Napi::Object o, const std::string& what, const Shape* weight);
 
 // Unary op by its ONNX-style name (relu, leakyRelu, sigmoid, ...); alpha/beta from opts when given.
 UnaryOp parse_unary_op(Napi::Env env, const std::string& name, const std::string& what);

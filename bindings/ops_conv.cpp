@@ -4,7 +4,6 @@
 #include "run.h"
 
 namespace verinfer::bindings {
-namespace {
 
 // kernelShape [kh, kw], strides [sh, sw], pads [top, left, bottom, right], dilations [dh, dw].
 Window2d read_window(Napi::Env env, Napi::Object o, const std::string& what, const Shape* weight) {
@@ -37,6 +36,8 @@ Window2d read_window(Napi::Env env, Napi::Object o, const std::string& what, con
   w.ceil_mode = opt_bool(o, "ceilMode", false, what);
   return w;
 }
+
+namespace {
 
 Napi::Value conv2d_op(const Napi::CallbackInfo& cb) {
   Napi::Env env = cb.Env();

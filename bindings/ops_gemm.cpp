@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "args.h"
+#include "handle.h"
 #include "ops/gemm.h"
 #include "ops/igemm.h"
 #include "run.h"
@@ -15,15 +16,11 @@ constexpr napi_type_tag kPackedInt8Tag = {0x7665726966657231ull, 0x7061636b65643
 
 template <class T>
 Napi::Object wrap_packed(Napi::Env env, std::shared_ptr<T> p, const napi_type_tag& tag, const char* kind) {
-  auto* holder = new std::shared_ptr<T>(std::move(p));
-  Napi::External<std::shared_ptr<T>> ext =
-      Napi::External<std::shared_ptr<T>>::New(env, holder, [](Napi::Env, std::shared_ptr<T>* h) { delete h; });
-  napi_type_tag_object(env, ext, &tag);
   Napi::Object o = Napi::Object::New(env);
   o.Set("kind", kind);
-  o.Set("k", static_cast<double>((*holder)->k));
-  o.Set("n", static_cast<double>((*holder)->n));
-  o.Set("handle", ext);
+  o.Set("k", static_cast<double>(p->k));
+  o.Set("n", static_cast<double>(p->n));
+  o.Set("handle", wrap_handle(env, std::move(p), tag));
   return o;
 }
 
@@ -33,10 +30,9 @@ std::shared_ptr<T> unwrap_packed(Napi::Env env, Napi::Value v, const napi_type_t
   if (!v.IsObject() || v.IsTypedArray()) return nullptr;
   Napi::Value h = v.As<Napi::Object>().Get("handle");
   if (!is_present(h)) return nullptr;
-  bool ok = false;
-  if (h.Type() == napi_external) napi_check_object_type_tag(env, h, &tag, &ok);
-  if (!ok) throw_type(env, what + ".handle is not a packed matrix made by this module for this operation");
-  return *h.As<Napi::External<std::shared_ptr<T>>>().Data();
+  std::shared_ptr<T> packed = unwrap_handle<T>(env, h, tag);
+  if (!packed) throw_type(env, what + ".handle is not a packed matrix made by this module for this operation");
+  return packed;
 }
 
 Napi::Value pack_b_op(const Napi::CallbackInfo& cb) {

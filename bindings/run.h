@@ -28,5 +28,6 @@ void register_math(Napi::Env env, Napi::Object exports);
 void register_conv(Napi::Env env, Napi::Object exports);
 void register_layout(Napi::Env env, Napi::Object exports);
 void register_hash(Napi::Env env, Napi::Object exports);
+void register_runtime(Napi::Env env, Napi::Object exports);
 
 }  // namespace verinfer::bindings

@@ -23,6 +23,7 @@ export function setThreads(threads: number): void {
   native.setThreads(threads);
 }
 
+export { Session, type SessionOptions } from './runtime';
 export * as attest from './attest';
 export * as settle from './settle';
 export { verifyReceipt, type ReceiptVerdict } from './settle';

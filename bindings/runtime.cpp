@@ -1,0 +1,157 @@
+// Compiled model plans: compilePlan builds a native Plan once (constants copied in, constant GEMM
+// operands packed); runPlan executes a whole model in one call, off the JS thread.
+#include <cstring>
+
+#include "args.h"
+#include "handle.h"
+#include "run.h"
+#include "runtime/plan.h"
+
+namespace verinfer::bindings {
+namespace {
+
+constexpr napi_type_tag kPlanTag = {0x7665726966657231ull, 0x706c616e00000001ull};
+
+Napi::Array read_array(Napi::Env env, Napi::Value v, const std::string& what) {
+  if (!v.IsArray()) throw_type(env, what + " must be an array");
+  return v.As<Napi::Array>();
+}
+
+std::vector<int32_t> read_ids(Napi::Env env, Napi::Value v, const std::string& what) {
+  std::vector<int32_t> ids;
+  Napi::Array a = read_array(env, v, what);
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value x = a.Get(i);
+    const double d = x.IsNumber() ? x.As<Napi::Number>().DoubleValue() : -2;
+    if (d < -1 || d > 1e9 || d != static_cast<int32_t>(d)) throw_type(env, what + "[" + std::to_string(i) + "] must be a value id");
+    ids.push_back(static_cast<int32_t>(d));
+  }
+  return ids;
+}
+
+StepOp parse_step_op(Napi::Env env, Napi::Value v, const std::string& what) {
+  return parse_enum<StepOp>(env, v, {"matmul", "gemm", "binary", "compare", "unary", "softmax", "conv", "pool",
+                                     "globalPool", "batchNorm", "layerNorm", "transpose", "concat", "copy", "reduce",
+                                     "gather", "cast"}, what);
+}
+
+StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const std::string& what) {
+  StepParams p;
+  p.axis = opt_int(o, "axis", 0, what);
+  p.flag = opt_bool(o, "flag", false, what);
+  p.flag2 = opt_bool(o, "flag2", false, what);
+  p.alpha = static_cast<float>(opt_number(o, "alpha", 1.0, what));
+  p.beta = static_cast<float>(opt_number(o, "beta", 1.0, what));
+  p.eps = static_cast<float>(opt_number(o, "epsilon", 1e-5, what));
+  p.code = static_cast<int32_t>(opt_int(o, "code", 0, what));
+  p.ints = opt_ints(o, "ints", what);
+  p.groups = opt_int(o, "group", 1, what);
+  if (op == StepOp::Unary) {
+    p.act = unary_params(parse_unary_op(env, opt_string(o, "unary", "identity", what), what + ".unary"), o, "alpha", "beta", what);
+  } else {
+    p.act = read_activation(o, what);
+  }
+  if (op == StepOp::Conv || op == StepOp::Pool) p.window = read_window(env, o, what, nullptr);
+  if (op == StepOp::Cast) p.to = parse_dtype(env, o.Get("to"), what + ".to");
+  const int32_t limits[] = {static_cast<int32_t>(BinaryOp::Count), static_cast<int32_t>(CompareOp::Count),
+                            static_cast<int32_t>(ReduceOp::Count), 2};
+  const int32_t limit = op == StepOp::Binary ? limits[0] : op == StepOp::Compare ? limits[1]
+                        : op == StepOp::Reduce ? limits[2] : (op == StepOp::Pool || op == StepOp::GlobalPool) ? limits[3] : 1;
+  if (p.code < 0 || p.code >= limit) throw_range(env, what + ".code " + std::to_string(p.code) + " is out of range");
+  return p;
+}
+
+PlanValue read_value(Napi::Env env, Napi::Value value, const std::string& what) {
+  Napi::Object v = read_options(env, value, what);
+  PlanValue pv;
+  pv.dtype = parse_dtype(env, v.Get("dtype"), what + ".dtype");
+  pv.shape = read_shape(env, v.Get("shape"), what + ".shape");
+  pv.kind = parse_enum<ValueKind>(env, v.Get("kind"), {"input", "output", "constant", "arena"}, what + ".kind");
+  pv.slot = opt_int(v, "slot", -1, what);
+  return pv;
+}
+
+AlignedBuffer<uint8_t> read_constant(Napi::Env env, Napi::Value value, const std::string& what) {
+  TensorArg t = read_tensor(env, value, what);
+  const size_t bytes = static_cast<size_t>(t.elements) * dtype_size(t.dtype);
+  AlignedBuffer<uint8_t> copy(bytes);
+  if (bytes) std::memcpy(copy.data(), t.data, bytes);
+  return copy;
+}
+
+PlanStep read_step(Napi::Env env, Napi::Value value, const std::string& what) {
+  Napi::Object s = read_options(env, value, what);
+  PlanStep step;
+  step.op = parse_step_op(env, s.Get("op"), what + ".op");
+  step.inputs = read_ids(env, s.Get("inputs"), what + ".inputs");
+  step.outputs = read_ids(env, s.Get("outputs"), what + ".outputs");
+  step.params = read_params(env, step.op, read_options(env, s.Get("params"), what + ".params"), what + ".params");
+  return step;
+}
+
+// Appends read(element) for every element of the array o[key] to `out`.
+template <class T, class Read>
+void read_each(Napi::Env env, Napi::Object o, const char* key, std::vector<T>& out, Read read) {
+  const std::string what = std::string("compilePlan: plan.") + key;
+  Napi::Array a = read_array(env, o.Get(key), what);
+  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(read(env, a.Get(i), what + "[" + std::to_string(i) + "]"));
+}
+
+// compilePlan({ values, constants, steps, inputs, outputs, arenaBytes }) -> handle
+Napi::Value compile_plan(const Napi::CallbackInfo& cb) {
+  Napi::Env env = cb.Env();
+  Napi::Object o = read_options(env, cb[0], "compilePlan: plan");
+  auto plan = std::make_shared<Plan>();
+  read_each(env, o, "values", plan->values, read_value);
+  read_each(env, o, "constants", plan->constants, read_constant);
+  read_each(env, o, "steps", plan->steps, read_step);
+  plan->inputs = read_ids(env, o.Get("inputs"), "compilePlan: plan.inputs");
+  plan->outputs = read_ids(env, o.Get("outputs"), "compilePlan: plan.outputs");
+  plan->arena_bytes = opt_int(o, "arenaBytes", 0, "compilePlan: plan");
+  checked(env, [&] { finalize_plan(*plan); });
+  return wrap_handle(env, std::shared_ptr<const Plan>(plan), kPlanTag);
+}
+
+// runPlan(handle, inputs: Tensor[], options) -> Promise<Tensor[]> (or Tensor[] with sync)
+Napi::Value run_plan(const Napi::CallbackInfo& cb) {
+  Napi::Env env = cb.Env();
+  std::shared_ptr<const Plan> plan = unwrap_handle<const Plan>(env, cb[0], kPlanTag);
+  if (!plan) throw_type(env, "runPlan: handle is not a plan made by compilePlan");
+  Napi::Array feeds = read_array(env, cb[1], "runPlan: inputs");
+  Napi::Object o = read_options(env, cb[2], "runPlan: options");
+  if (feeds.Length() != plan->inputs.size())
+    throw_range(env, "runPlan: the plan takes " + std::to_string(plan->inputs.size()) + " inputs, got " + std::to_string(feeds.Length()));
+  std::vector<const void*> inputs;
+  std::vector<Napi::Value> keep{cb[0]};
+  for (uint32_t i = 0; i < feeds.Length(); ++i) {
+    const PlanValue& v = plan->values[static_cast<size_t>(plan->inputs[i])];
+    const std::string what = "runPlan: inputs[" + std::to_string(i) + "]";
+    TensorArg t = read_tensor_of(env, feeds.Get(i), what, v.dtype);
+    if (t.shape != v.shape) throw_range(env, what + " has shape " + shape_str(t.shape) + ", the plan was compiled for " + shape_str(v.shape));
+    inputs.push_back(t.data);
+    keep.push_back(t.value);
+  }
+  Napi::Array result = Napi::Array::New(env, plan->outputs.size());
+  std::vector<void*> outputs;
+  double cost = 0;
+  for (size_t i = 0; i < plan->outputs.size(); ++i) {
+    const PlanValue& v = plan->values[static_cast<size_t>(plan->outputs[i])];
+    OutputTensor y = make_tensor(env, v.dtype, v.shape);
+    result.Set(static_cast<uint32_t>(i), y.object);
+    outputs.push_back(y.data);
+  }
+  for (const PlanStep& s : plan->steps) cost += streaming_cost_ns(numel(plan->values[static_cast<size_t>(s.outputs[0])].shape, "plan"));
+  return run_op(env, schedule_for(o, "runPlan: options", cost), result, keep, [plan, inputs, outputs] {
+    AlignedBuffer<uint8_t> arena(static_cast<size_t>(plan->arena_bytes));
+    execute_plan(*plan, inputs, outputs, arena.data());
+  });
+}
+
+}  // namespace
+
+void register_runtime(Napi::Env env, Napi::Object exports) {
+  exports.Set("compilePlan", Napi::Function::New(env, compile_plan, "compilePlan"));
+  exports.Set("runPlan", Napi::Function::New(env, run_plan, "runPlan"));
+}
+
+}  // namespace verinfer::bindings

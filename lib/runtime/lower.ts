@@ -1,0 +1,393 @@
+// ONNX node → plan steps, with shape and type inference for concrete input shapes. Each handler reads
+// the node's attributes for its opset and either emits native steps or folds constants.
+import { elementCount, tensor, type DType, type Tensor } from '../tensor';
+import type { Node } from '../onnx';
+import type { onnx } from '../onnx/proto';
+import { onnxDType, tensorFromProto } from '../onnx/tensor-proto';
+import { Attributes } from './attributes';
+import { foldable, foldInt64 } from './fold';
+
+export interface Value {
+  id: number;
+  dtype: DType;
+  shape: number[];
+  /** Known at plan time (initializer, Constant, folded shape arithmetic). */
+  constant?: Tensor;
+}
+
+/** What a handler may do: read inputs, emit steps, define outputs. */
+export interface Lowering {
+  readonly node: Node;
+  readonly opset: number;
+  readonly attrs: Attributes;
+  input(i: number): Value | undefined;
+  required(i: number): Value;
+  /** The constant value of input i, or an error saying the runtime needs it constant. */
+  constantInput(i: number): Tensor | undefined;
+  /** Emits a step; its result becomes node output `output` (default 0), or stays internal with -1. */
+  emit(op: string, inputs: (Value | undefined)[], dtype: DType, shape: number[], params?: Record<string, unknown>, output?: number): Value;
+  define(output: number, value: Value | Tensor): void;
+  /** A plan-time constant as a value steps can read. */
+  constant(t: Tensor): Value;
+  fail(problem: string): never;
+}
+
+type Handler = (l: Lowering) => void;
+
+const UNARY: Record<string, string> = {
+  Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Exp: 'exp', Log: 'log', Sqrt: 'sqrt', Abs: 'abs', Neg: 'neg',
+  Erf: 'erf', Softplus: 'softplus',
+};
+const BINARY: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3, Pow: 4, Max: 5, Min: 6 };
+const COMPARE: Record<string, number> = { Equal: 0, Less: 1, Greater: 3 };
+const REDUCE: Record<string, number> = { ReduceSum: 0, ReduceMean: 1, ReduceMax: 2, ReduceMin: 3, ReduceProd: 4, ReduceL2: 5, ReduceSumSquare: 6 };
+
+export function broadcast(a: number[], b: number[], what: string): number[] {
+  const rank = Math.max(a.length, b.length);
+  return Array.from({ length: rank }, (_, i) => {
+    const x = a[a.length - rank + i] ?? 1, y = b[b.length - rank + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) throw new RangeError(`${what}: shapes [${a}] and [${b}] do not broadcast`);
+    return x === 1 ? y : x;
+  });
+}
+
+function axisOf(axis: number, rank: number, l: Lowering): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) l.fail(`axis ${axis} is out of range for rank ${rank}`);
+  return a;
+}
+
+function float32Only(l: Lowering, ...values: (Value | undefined)[]): void {
+  for (const v of values) if (v && v.dtype !== 'float32') l.fail(`supports float32 inputs here, got ${v.dtype}`);
+}
+
+function unary(l: Lowering, op: string, params: Record<string, unknown> = {}): void {
+  const x = l.required(0);
+  float32Only(l, x);
+  l.emit('unary', [x], 'float32', x.shape, { unary: op, ...params });
+}
+
+function binary(l: Lowering, code: number): void {
+  const [a, b] = [l.required(0), l.required(1)];
+  float32Only(l, a, b);
+  l.emit('binary', [a, b], 'float32', broadcast(a.shape, b.shape, l.node.opType), { code });
+}
+
+/** Window attributes of Conv and pooling, with auto_pad resolved for the input's spatial dims. */
+function windowOf(l: Lowering, x: Value, kernel: number[], lifted: Record<string, number[] | undefined> = {}): Record<string, unknown> {
+  if (x.shape.length !== 4) l.fail(`supports 1-D and 2-D spatial inputs only, got rank ${x.shape.length}`);
+  const attr = (name: string) => (name in lifted ? lifted[name] : l.attrs.ints(name));
+  const strides = attr('strides') ?? [1, 1];
+  const dilations = attr('dilations') ?? [1, 1];
+  let pads = attr('pads') ?? [0, 0, 0, 0];
+  const autoPad = l.attrs.string('auto_pad', 'NOTSET');
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    pads = [0, 0, 0, 0];
+    for (let d = 0; d < 2; d++) {
+      const input = x.shape[2 + d];
+      const out = Math.ceil(input / strides[d]);
+      const total = Math.max(0, (out - 1) * strides[d] + (kernel[d] - 1) * dilations[d] + 1 - input);
+      const small = Math.floor(total / 2);
+      pads[d] = autoPad === 'SAME_UPPER' ? small : total - small;
+      pads[d + 2] = total - pads[d];
+    }
+  } else if (autoPad !== 'NOTSET' && autoPad !== 'VALID') l.fail(`auto_pad '${autoPad}' is not supported`);
+  if (kernel.length !== 2 || strides.length !== 2 || dilations.length !== 2 || pads.length !== 4) l.fail('supports 2-D windows only');
+  return { kernelShape: kernel, strides, dilations, pads, ceilMode: l.attrs.int('ceil_mode', 0) === 1 };
+}
+
+/** Output spatial size, exactly as native window_output computes it. */
+function windowOutput(x: Value, w: Record<string, unknown>, l: Lowering): [number, number] {
+  const [kh, kw] = w.kernelShape as number[], [sh, sw] = w.strides as number[], [dh, dw] = w.dilations as number[];
+  const [pt, pl, pb, pr] = w.pads as number[];
+  const one = (input: number, k: number, s: number, d: number, p0: number, p1: number) => {
+    const span = (k - 1) * d + 1, padded = input + p0 + p1;
+    if (padded < span) l.fail(`window ${kh}x${kw} does not fit the padded input ${x.shape[2]}x${x.shape[3]}`);
+    let out = Math.floor((padded - span) / s) + 1;
+    if (w.ceilMode) {
+      out = Math.floor((padded - span + s - 1) / s) + 1;
+      if ((out - 1) * s >= input + p0) out--;
+    }
+    return out;
+  };
+  return [one(x.shape[2], kh, sh, dh, pt, pb), one(x.shape[3], kw, sw, dw, pl, pr)];
+}
+
+/** A rank-3 [N, C, L] value seen as [N, C, 1, L], so 1-D windows run on the 2-D kernels. */
+function as2d(l: Lowering, v: Value): Value {
+  if (v.shape.length !== 3) return v;
+  const shape = [v.shape[0], v.shape[1], 1, v.shape[2]];
+  if (v.constant) return l.constant({ ...v.constant, shape } as Tensor);
+  return l.emit('copy', [v], v.dtype, shape, {}, -1);
+}
+
+/** 1-D window attributes lifted to 2-D: a unit first spatial dim. */
+function lift1d(l: Lowering): Record<string, number[] | undefined> {
+  const lift = (name: string, unit: number) => {
+    const v = l.attrs.ints(name);
+    return v && v.length === 1 ? [unit, v[0]] : v;
+  };
+  const pads = l.attrs.ints('pads');
+  return { kernel_shape: lift('kernel_shape', 1), strides: lift('strides', 1), dilations: lift('dilations', 1), pads: pads && pads.length === 2 ? [0, pads[0], 0, pads[1]] : pads };
+}
+
+/** Emits a window op on 2-D views and reshapes a 1-D result back to [N, C, L]. */
+function windowed(l: Lowering, rank: number, emit: (output: number) => Value): void {
+  if (rank !== 3) return void emit(0);
+  const y = emit(-1);
+  l.emit('copy', [y], y.dtype, [y.shape[0], y.shape[1], y.shape[3]]);
+}
+
+/** Folds n inputs left to right with one binary op, so rounding never depends on threads. */
+function variadic(l: Lowering, code: number, output = 0): Value {
+  let acc = l.required(0);
+  const n = l.node.inputs.length;
+  float32Only(l, acc);
+  if (n === 1) return l.emit('copy', [acc], acc.dtype, acc.shape, {}, output);
+  for (let i = 1; i < n; i++) {
+    const next = l.required(i);
+    float32Only(l, next);
+    acc = l.emit('binary', [acc, next], 'float32', broadcast(acc.shape, next.shape, l.node.opType), { code }, i === n - 1 ? output : -1);
+  }
+  return acc;
+}
+
+function pool(l: Lowering, code: number): void {
+  const x0 = l.required(0);
+  float32Only(l, x0);
+  if (l.node.outputs.length > 1 && l.node.outputs[1]) l.fail('the Indices output is not supported');
+  const x = as2d(l, x0);
+  const attrs = x0.shape.length === 3 ? lift1d(l) : { kernel_shape: l.attrs.ints('kernel_shape') };
+  const kernel = attrs.kernel_shape ?? l.fail('needs kernel_shape');
+  const window = windowOf(l, x, kernel, attrs);
+  const [oh, ow] = windowOutput(x, window, l);
+  windowed(l, x0.shape.length, (output) =>
+    l.emit('pool', [x], 'float32', [x.shape[0], x.shape[1], oh, ow], { ...window, code, flag: l.attrs.int('count_include_pad', 0) === 1 }, output));
+}
+
+function reshapeTo(l: Lowering, x: Value, shape: number[]): void {
+  if (elementCount(shape) !== elementCount(x.shape)) l.fail(`cannot reshape [${x.shape}] to [${shape}]`);
+  if (x.constant) l.define(0, { ...x.constant, shape, data: x.constant.data } as Tensor);
+  else l.emit('copy', [x], x.dtype, shape);
+}
+
+function axesInput(l: Lowering, attrSince: number): number[] | undefined {
+  if (l.opset < attrSince) return l.attrs.ints('axes');
+  const t = l.constantInput(1);
+  return t ? Array.from(t.data as BigInt64Array, Number) : undefined;
+}
+
+function reduce(l: Lowering, code: number, axesAsInputSince: number): void {
+  const x = l.required(0);
+  float32Only(l, x);
+  const rank = x.shape.length;
+  let axes = axesInput(l, axesAsInputSince);
+  if (!axes || axes.length === 0) {
+    if (l.attrs.int('noop_with_empty_axes', 0) === 1) return l.define(0, l.emit('copy', [x], x.dtype, x.shape));
+    axes = x.shape.map((_, i) => i);
+  }
+  const normalised = axes.map((a) => axisOf(a, rank, l));
+  const keep = l.attrs.int('keepdims', 1) === 1;
+  const shape = keep ? x.shape.map((d, i) => (normalised.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !normalised.includes(i));
+  l.emit('reduce', [x], 'float32', shape, { code, ints: normalised });
+}
+
+function softmax(l: Lowering, log: boolean): void {
+  const x = l.required(0);
+  float32Only(l, x);
+  const rank = x.shape.length;
+  if (l.opset >= 13) return void l.emit('softmax', [x], 'float32', x.shape, { axis: axisOf(l.attrs.int('axis', -1), rank, l), flag: log });
+  // Before opset 13: softmax over the input coerced to 2-D at `axis`.
+  const axis = axisOf(l.attrs.int('axis', 1), rank, l);
+  const coerced = [elementCount(x.shape.slice(0, axis)), elementCount(x.shape.slice(axis))];
+  l.emit('softmax', [x], 'float32', x.shape, { axis: 1, flag: log, ints: coerced });
+}
+
+const HANDLERS: Record<string, Handler> = {
+  ...Object.fromEntries(Object.entries(UNARY).map(([op, name]) => [op, (l: Lowering) => unary(l, name)])),
+  LeakyRelu: (l) => unary(l, 'leakyRelu', { alpha: l.attrs.float('alpha', 0.01) }),
+  HardSigmoid: (l) => unary(l, 'hardSigmoid', { alpha: l.attrs.float('alpha', 0.2), beta: l.attrs.float('beta', 0.5) }),
+  Gelu: (l) => unary(l, l.attrs.string('approximate', 'none') === 'tanh' ? 'geluTanh' : 'gelu'),
+  Clip: (l) => {
+    if (l.opset >= 11 && [1, 2].some((i) => l.input(i) && !l.input(i)!.constant)) {
+      // Bounds computed at run time: Min(Max(x, lo), hi), which keeps NaN like Clip does.
+      const x = l.required(0);
+      const [lo, hi] = [l.input(1), l.input(2)];
+      float32Only(l, x, lo, hi);
+      const low = lo ? l.emit('binary', [x, lo], 'float32', broadcast(x.shape, lo.shape, 'Clip'), { code: BINARY.Max }, hi ? -1 : 0) : x;
+      if (hi) l.emit('binary', [low, hi], 'float32', broadcast(low.shape, hi.shape, 'Clip'), { code: BINARY.Min });
+      return;
+    }
+    const bound = (i: number, attr: string, fallback: number) => {
+      if (l.opset < 11) return l.attrs.float(attr, fallback);
+      const t = l.constantInput(i);
+      return t ? Number(t.data[0]) : fallback;
+    };
+    unary(l, 'clip', { alpha: bound(1, 'min', -Infinity), beta: bound(2, 'max', Infinity) });
+  },
+  ...Object.fromEntries(Object.entries(BINARY).map(([op, code]) => [op, (l: Lowering) => binary(l, code)])),
+  // Variadic since opset 8; one input is a copy.
+  ...Object.fromEntries(Object.entries(COMPARE).map(([op, code]) => [op, (l: Lowering) => {
+    const [a, b] = [l.required(0), l.required(1)];
+    float32Only(l, a, b);
+    l.emit('compare', [a, b], 'bool', broadcast(a.shape, b.shape, op), { code });
+  }])),
+  Sum: (l) => variadic(l, BINARY.Add),
+  Max: (l) => variadic(l, BINARY.Max),
+  Min: (l) => variadic(l, BINARY.Min),
+  Mean: (l) => {
+    const count = l.node.inputs.length;
+    const sum = variadic(l, BINARY.Add, count > 1 ? -1 : 0);
+    if (count > 1) l.emit('binary', [sum, l.constant(tensor('float32', [], [count]))], 'float32', sum.shape, { code: BINARY.Div });
+  },
+  MatMul: (l) => {
+    const [a, b] = [l.required(0), l.required(1)];
+    float32Only(l, a, b);
+    if (a.shape.length < 2 || b.shape.length !== 2) l.fail(`supports A of rank ≥ 2 and B of rank 2, got [${a.shape}] x [${b.shape}]`);
+    if (a.shape[a.shape.length - 1] !== b.shape[0]) l.fail(`inner dims differ: [${a.shape}] x [${b.shape}]`);
+    l.emit('matmul', [a, b], 'float32', [...a.shape.slice(0, -1), b.shape[1]]);
+  },
+  Gemm: (l) => {
+    const [a, b, c] = [l.required(0), l.required(1), l.input(2)];
+    float32Only(l, a, b, c);
+    if (a.shape.length !== 2 || b.shape.length !== 2) l.fail('A and B must be matrices');
+    const transA = l.attrs.int('transA', 0) === 1, transB = l.attrs.int('transB', 0) === 1;
+    const [m, k] = transA ? [a.shape[1], a.shape[0]] : a.shape;
+    const [kb, n] = transB ? [b.shape[1], b.shape[0]] : b.shape;
+    if (k !== kb) l.fail(`inner dims differ: ${k} vs ${kb}`);
+    if (c) broadcast([m, n], c.shape, 'Gemm C');
+    if (c && c.shape.length === 2 && c.shape[0] !== 1 && c.shape[0] !== m) l.fail(`C of shape [${c.shape}] does not broadcast to [${m}, ${n}]`);
+    l.emit('gemm', [a, b, c], 'float32', [m, n], { flag: transA, flag2: transB, alpha: l.attrs.float('alpha', 1), beta: l.attrs.float('beta', 1) });
+  },
+  Conv: (l) => {
+    const [x0, w0, b] = [l.required(0), l.required(1), l.input(2)];
+    float32Only(l, x0, w0, b);
+    if (w0.shape.length !== x0.shape.length) l.fail(`weights [${w0.shape}] do not match input rank ${x0.shape.length}`);
+    const [x, w] = [as2d(l, x0), as2d(l, w0)];
+    if (w.shape.length !== 4) l.fail(`supports 1-D and 2-D convolution only, got weights [${w0.shape}]`);
+    const attrs = x0.shape.length === 3 ? lift1d(l) : { kernel_shape: l.attrs.ints('kernel_shape') };
+    const window = windowOf(l, x, attrs.kernel_shape ?? w.shape.slice(2), attrs);
+    const [oh, ow] = windowOutput(x, window, l);
+    const group = l.attrs.int('group', 1);
+    if (x.shape[1] !== w.shape[1] * group) l.fail(`input has ${x.shape[1]} channels, weights expect ${w.shape[1] * group}`);
+    windowed(l, x0.shape.length, (output) => l.emit('conv', [x, w, b], 'float32', [x.shape[0], w.shape[0], oh, ow], { ...window, group }, output));
+  },
+  MaxPool: (l) => pool(l, 0),
+  AveragePool: (l) => pool(l, 1),
+  GlobalMaxPool: (l) => {
+    const x = l.required(0);
+    l.emit('globalPool', [x], 'float32', [...x.shape.slice(0, 2), ...x.shape.slice(2).map(() => 1)], { code: 0 });
+  },
+  GlobalAveragePool: (l) => {
+    const x = l.required(0);
+    l.emit('globalPool', [x], 'float32', [...x.shape.slice(0, 2), ...x.shape.slice(2).map(() => 1)], { code: 1 });
+  },
+  BatchNormalization: (l) => {
+    if (l.node.outputs.slice(1).some((o) => o)) l.fail('training-mode outputs (running mean/var) are not supported');
+    const x = l.required(0);
+    float32Only(l, x);
+    l.emit('batchNorm', [x, l.required(1), l.required(2), l.required(3), l.required(4)], 'float32', x.shape, { epsilon: l.attrs.float('epsilon', 1e-5) });
+  },
+  LayerNormalization: (l) => {
+    if (l.node.outputs.slice(1).some((o) => o)) l.fail('the Mean and InvStdDev outputs are not supported');
+    const x = l.required(0);
+    float32Only(l, x);
+    const axis = axisOf(l.attrs.int('axis', -1), x.shape.length, l);
+    l.emit('layerNorm', [x, l.required(1), l.input(2)], 'float32', x.shape, { axis, epsilon: l.attrs.float('epsilon', 1e-5) });
+  },
+  Softmax: (l) => softmax(l, false),
+  LogSoftmax: (l) => softmax(l, true),
+  Flatten: (l) => {
+    const x = l.required(0);
+    const rank = x.shape.length;
+    const raw = l.attrs.int('axis', 1);
+    const axis = raw < 0 ? raw + rank : raw;
+    if (axis < 0 || axis > rank) l.fail(`axis ${raw} is out of range for rank ${rank}`);
+    reshapeTo(l, x, [elementCount(x.shape.slice(0, axis)), elementCount(x.shape.slice(axis))]);
+  },
+  Reshape: (l) => {
+    const x = l.required(0);
+    const target = l.opset < 5 ? l.attrs.ints('shape')! : Array.from((l.constantInput(1) ?? l.fail('needs a constant shape input')).data as BigInt64Array, Number);
+    const allowZero = l.attrs.int('allowzero', 0) === 1;
+    const shape = target.map((d, i) => (d === 0 && !allowZero ? x.shape[i] : d));
+    const unknown = shape.indexOf(-1);
+    if (unknown >= 0) shape[unknown] = elementCount(x.shape) / elementCount(shape.filter((_, i) => i !== unknown));
+    reshapeTo(l, x, shape);
+  },
+  Squeeze: (l) => {
+    const x = l.required(0);
+    const axes = (axesInput(l, 13) ?? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => axisOf(a, x.shape.length, l));
+    reshapeTo(l, x, x.shape.filter((_, i) => !axes.includes(i)));
+  },
+  Unsqueeze: (l) => {
+    const x = l.required(0);
+    const axes = axesInput(l, 13) ?? l.fail('needs axes');
+    const rank = x.shape.length + axes.length;
+    const at = axes.map((a) => (a < 0 ? a + rank : a));
+    const shape: number[] = [];
+    for (let i = 0, j = 0; i < rank; i++) shape.push(at.includes(i) ? 1 : x.shape[j++]);
+    reshapeTo(l, x, shape);
+  },
+  Identity: (l) => reshapeTo(l, l.required(0), l.required(0).shape),
+  Dropout: (l) => {
+    if (l.node.outputs.slice(1).some((o) => o)) l.fail('the mask output is not supported');
+    const training = l.opset >= 12 && l.input(2) ? l.constantInput(2) : undefined;
+    if (training && Number(training.data[0]) !== 0) l.fail('training mode (random dropout) is not supported');
+    reshapeTo(l, l.required(0), l.required(0).shape);
+  },
+  Transpose: (l) => {
+    const x = l.required(0);
+    const perm = l.attrs.ints('perm') ?? x.shape.map((_, i) => x.shape.length - 1 - i);
+    l.emit('transpose', [x], x.dtype, perm.map((p) => x.shape[p]), { ints: perm });
+  },
+  Concat: (l) => {
+    const inputs = l.node.inputs.map((_, i) => l.required(i));
+    const rank = inputs[0].shape.length;
+    const axis = axisOf(l.attrs.int('axis', 0), rank, l);
+    const shape = [...inputs[0].shape];
+    shape[axis] = inputs.reduce((n, v) => n + v.shape[axis], 0);
+    l.emit('concat', inputs, inputs[0].dtype, shape, { axis });
+  },
+  Gather: (l) => {
+    const [x, idx] = [l.required(0), l.required(1)];
+    if (idx.dtype !== 'int64') l.fail(`indices must be int64, got ${idx.dtype}`);
+    const axis = axisOf(l.attrs.int('axis', 0), x.shape.length, l);
+    l.emit('gather', [x, idx], x.dtype, [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)], { axis });
+  },
+  Cast: (l) => {
+    const x = l.required(0);
+    const to = onnxDType(l.attrs.int('to', 1), `node '${l.node.name}' (Cast) attribute to`);
+    l.emit('cast', [x], to, x.shape, { to });
+  },
+  Constant: (l) => {
+    const value = l.node.attributes.find((a) => a.name === 'value');
+    if (value?.t) return l.define(0, tensorFromAttribute(value.t, l));
+    const float = l.node.attributes.find((a) => a.name === 'value_float');
+    if (float) return l.define(0, tensor('float32', [], [float.f ?? 0]));
+    const ints = l.attrs.ints('value_ints');
+    if (ints) return l.define(0, tensor('int64', [ints.length], ints.map(BigInt)));
+    if (l.attrs.has('value_int')) return l.define(0, tensor('int64', [], [BigInt(l.attrs.int('value_int', 0))]));
+    l.fail('supports value, value_float, value_int and value_ints');
+  },
+  Shape: (l) => {
+    const x = l.required(0);
+    const rank = x.shape.length;
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + rank : v, 0), rank);
+    const dims = x.shape.slice(clamp(l.attrs.int('start', 0)), clamp(l.attrs.int('end', rank)));
+    l.define(0, tensor('int64', [dims.length], dims.map(BigInt)));
+  },
+  ...Object.fromEntries(Object.entries(REDUCE).map(([op, code]) => [op, (l: Lowering) => reduce(l, code, op === 'ReduceSum' ? 13 : 18)])),
+};
+
+function tensorFromAttribute(t: onnx.ITensorProto, l: Lowering): Tensor {
+  return tensorFromProto(t, undefined, `node '${l.node.name}' (Constant) value`);
+}
+
+export function isSupported(opType: string, domain: string): boolean {
+  return (domain === '' || domain === 'ai.onnx') && opType in HANDLERS;
+}
+
+export function lowerNode(l: Lowering): void {
+  if (foldable(l)) return foldInt64(l);
+  HANDLERS[l.node.opType](l);
+}

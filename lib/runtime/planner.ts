@@ -1,0 +1,173 @@
+// Plans a model run for concrete input shapes: lowers every node to native steps (folding what is
+// known at plan time), drops steps no output needs, and packs intermediates into one arena by
+// lifetime. The result is handed to the native side once and executed in one call per run.
+import { elementCount, type DType, type Tensor } from '../tensor';
+import type { Node, OnnxModel } from '../onnx';
+import { Attributes } from './attributes';
+import { isSupported, lowerNode, type Lowering, type Value } from './lower';
+
+export interface PlanSpec {
+  values: { dtype: DType; shape: number[]; kind: 'input' | 'output' | 'constant' | 'arena'; slot: number }[];
+  constants: Tensor[];
+  steps: { op: string; inputs: number[]; outputs: number[]; params: Record<string, unknown> }[];
+  inputs: number[];
+  outputs: number[];
+  arenaBytes: number;
+}
+
+interface Step {
+  op: string;
+  inputs: (Value | undefined)[];
+  output: Value;
+  params: Record<string, unknown>;
+}
+
+const ALIGN = 64;
+const BYTES: Record<DType, number> = { float32: 4, float16: 2, bfloat16: 2, int8: 1, uint8: 1, int32: 4, int64: 8, bool: 1 };
+
+export function unsupportedNodes(model: OnnxModel): Node[] {
+  return model.nodes.filter((n) => !isSupported(n.opType, n.domain));
+}
+
+export function planModel(model: OnnxModel, inputShapes: number[][]): PlanSpec {
+  const values: Value[] = [];
+  const byName = new Map<string, Value>();
+  const steps: Step[] = [];
+  const newValue = (dtype: DType, shape: number[], constant?: Tensor): Value => {
+    const v: Value = { id: values.length, dtype, shape, constant };
+    values.push(v);
+    return v;
+  };
+  const inputs = model.inputs.map((info, i) => {
+    const v = newValue(info.dtype, inputShapes[i]);
+    byName.set(info.name, v);
+    return v;
+  });
+  const lookup = (name: string): Value | undefined => {
+    if (!name) return undefined;
+    const known = byName.get(name);
+    if (known) return known;
+    const init = model.initializers.get(name);
+    if (!init) return undefined;
+    const v = newValue(init.dtype, init.shape, init);
+    byName.set(name, v);
+    return v;
+  };
+
+  for (const node of model.nodes) {
+    const where = `node '${node.name}' (${node.opType}, opset ${model.opset})`;
+    const fail = (problem: string): never => {
+      throw new Error(`${where}: ${problem}`);
+    };
+    const l: Lowering = {
+      node,
+      opset: model.opset,
+      attrs: new Attributes(node),
+      input: (i) => lookup(node.inputs[i] ?? ''),
+      required: (i) => lookup(node.inputs[i] ?? '') ?? fail(`input ${i} is missing`),
+      constantInput: (i) => {
+        const v = lookup(node.inputs[i] ?? '');
+        if (v && !v.constant) fail(`input ${i} ('${node.inputs[i]}') must be known when the model is planned`);
+        return v?.constant;
+      },
+      emit: (op, stepInputs, dtype, shape, params = {}, output = 0) => {
+        if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`computed an invalid output shape [${shape}]`);
+        const v = newValue(dtype, shape);
+        steps.push({ op, inputs: stepInputs, output: v, params });
+        if (output >= 0) byName.set(node.outputs[output], v);
+        return v;
+      },
+      constant: (t) => newValue(t.dtype, t.shape, t),
+      define: (output, value) => {
+        byName.set(node.outputs[output], 'id' in value ? value : newValue(value.dtype, value.shape, value));
+      },
+      fail,
+    };
+    if (!isSupported(node.opType, node.domain)) fail('is not supported');
+    try {
+      lowerNode(l);
+    } catch (error) {
+      if ((error as Error).message.startsWith(where)) throw error;
+      fail((error as Error).message);
+    }
+  }
+
+  // Graph outputs get their own buffers; one that is an input, a constant or another output is copied.
+  const outputs = model.outputs.map((info) => {
+    let v = byName.get(info.name) ?? lookup(info.name);
+    if (!v) throw new Error(`graph output '${info.name}' was never computed`);
+    if (v.constant || inputs.includes(v) || !steps.some((s) => s.output === v)) {
+      const copy = newValue(v.dtype, v.shape);
+      steps.push({ op: 'copy', inputs: [v], output: copy, params: {} });
+      v = copy;
+    }
+    return v;
+  });
+  for (let i = 0; i < outputs.length; i++) {
+    if (outputs.indexOf(outputs[i]) !== i) {
+      const copy = newValue(outputs[i].dtype, outputs[i].shape);
+      steps.push({ op: 'copy', inputs: [outputs[i]], output: copy, params: {} });
+      outputs[i] = copy;
+    }
+  }
+  return layout(values, pruned(steps, outputs), inputs, outputs);
+}
+
+/** Steps whose result some output needs, in order. */
+function pruned(steps: Step[], outputs: Value[]): Step[] {
+  const needed = new Set<Value>(outputs);
+  const kept: Step[] = [];
+  for (let i = steps.length - 1; i >= 0; i--) {
+    if (!needed.has(steps[i].output)) continue;
+    kept.push(steps[i]);
+    for (const v of steps[i].inputs) if (v) needed.add(v);
+  }
+  return kept.reverse();
+}
+
+/** Assigns storage: inputs, outputs, constants, and arena offsets reused once a value's last reader ran. */
+function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[]): PlanSpec {
+  const kind = new Map<Value, PlanSpec['values'][number]>();
+  inputs.forEach((v, i) => kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'input', slot: i }));
+  outputs.forEach((v, i) => kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'output', slot: i }));
+  const constants: Tensor[] = [];
+  const lastUse = new Map<Value, number>();
+  steps.forEach((s, i) => {
+    for (const v of s.inputs) {
+      if (!v) continue;
+      lastUse.set(v, i);
+      if (v.constant && !kind.has(v)) {
+        kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'constant', slot: constants.length });
+        constants.push(v.constant);
+      }
+    }
+  });
+  // Greedy first fit over live ranges: a value takes the lowest gap among blocks still live.
+  const live: { start: number; end: number; value: Value }[] = [];
+  let arenaBytes = 0;
+  steps.forEach((s, i) => {
+    for (let k = live.length - 1; k >= 0; k--) if ((lastUse.get(live[k].value) ?? -1) < i) live.splice(k, 1);
+    const v = s.output;
+    if (kind.has(v)) return;
+    const size = Math.ceil((elementCount(v.shape) * BYTES[v.dtype]) / ALIGN) * ALIGN;
+    live.sort((a, b) => a.start - b.start);
+    let offset = 0;
+    for (const block of live) {
+      if (block.start - offset >= size) break;
+      offset = Math.max(offset, block.end);
+    }
+    live.push({ start: offset, end: offset + size, value: v });
+    arenaBytes = Math.max(arenaBytes, offset + size);
+    kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'arena', slot: offset });
+  });
+  // Values no kept step touches still need an entry (ids are positions); give them empty arena slots.
+  const specValues = values.map((v) => kind.get(v) ?? { dtype: v.dtype, shape: [0], kind: 'arena' as const, slot: 0 });
+  return {
+    values: specValues,
+    constants,
+    steps: steps.map((s) => ({ op: s.op, inputs: s.inputs.map((v) => v?.id ?? -1), outputs: [s.output.id], params: s.params })),
+    inputs: inputs.map((v) => v.id),
+    outputs: outputs.map((v) => v.id),
+    arenaBytes,
+  };
+}

@@ -1,0 +1,94 @@
+// Session: an ONNX model ready to run, with the onnxruntime-node shape of API. The model is loaded and
+// checked once; a plan is compiled once per input-shape signature and each run is one native call.
+import { readFile } from 'node:fs/promises';
+import { modelHash } from '../attest';
+import { native } from '../native';
+import { loadModel, type OnnxModel, type ValueInfo } from '../onnx';
+import type { Tensor } from '../tensor';
+import { planModel, unsupportedNodes } from './planner';
+
+export interface SessionOptions {
+  /** Kernel thread pool size (process-wide; results never depend on it). */
+  threads?: number;
+}
+
+export class Session {
+  private readonly plans = new Map<string, { handle: unknown; arenaBytes: number }>();
+  private released = false;
+
+  private constructor(private readonly model: OnnxModel, readonly modelHash: string) {}
+
+  static async create(source: string | Uint8Array, options: SessionOptions = {}): Promise<Session> {
+    const bytes = typeof source === 'string' ? await readFile(source).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`model ${source} cannot be read (${error.code ?? 'error'})`);
+    }) : source;
+    const model = loadModel(typeof source === 'string' ? source : bytes);
+    const unsupported = unsupportedNodes(model);
+    if (unsupported.length > 0) {
+      const ops = [...new Set(unsupported.map((n) => `${n.domain ? n.domain + '.' : ''}${n.opType}`))];
+      throw new Error(`model uses ops this runtime does not support at opset ${model.opset}: ${ops.join(', ')} (first: node '${unsupported[0].name}')`);
+    }
+    if (options.threads !== undefined) native.setThreads(options.threads);
+    return new Session(model, modelHash(bytes));
+  }
+
+  get inputNames(): string[] {
+    return this.model.inputs.map((v) => v.name);
+  }
+
+  get outputNames(): string[] {
+    return this.model.outputs.map((v) => v.name);
+  }
+
+  get inputMetadata(): ValueInfo[] {
+    return this.model.inputs.map((v) => ({ ...v, shape: v.shape && [...v.shape] }));
+  }
+
+  get outputMetadata(): ValueInfo[] {
+    return this.model.outputs.map((v) => ({ ...v, shape: v.shape && [...v.shape] }));
+  }
+
+  /** Peak arena bytes of the plan compiled for these input shapes (compiling it if needed). */
+  arenaBytes(feeds: Record<string, Tensor>): number {
+    return this.planFor(this.checkFeeds(feeds)).arenaBytes;
+  }
+
+  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const ordered = this.checkFeeds(feeds);
+    const { handle } = this.planFor(ordered);
+    const outputs: Tensor[] = await native.runPlan(handle, ordered, {});
+    return Object.fromEntries(this.outputNames.map((name, i) => [name, outputs[i]]));
+  }
+
+  release(): void {
+    this.released = true;
+    this.plans.clear();
+  }
+
+  private checkFeeds(feeds: Record<string, Tensor>): Tensor[] {
+    if (this.released) throw new Error('session is released');
+    if (typeof feeds !== 'object' || feeds === null) throw new TypeError('run: feeds must be an object of named tensors');
+    for (const name of Object.keys(feeds)) if (!this.inputNames.includes(name)) throw new RangeError(`run: '${name}' is not an input of this model (inputs: ${this.inputNames.join(', ')})`);
+    return this.model.inputs.map((info) => {
+      const t = feeds[info.name];
+      if (!t) throw new RangeError(`run: input '${info.name}' is missing`);
+      if (t.dtype !== info.dtype) throw new TypeError(`run: input '${info.name}' must be ${info.dtype}, got ${t.dtype}`);
+      if (info.shape) {
+        const ok = t.shape.length === info.shape.length && info.shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
+        if (!ok) throw new RangeError(`run: input '${info.name}' has shape [${t.shape}], the model expects [${info.shape.map((d) => d ?? '?')}]`);
+      }
+      return t;
+    });
+  }
+
+  private planFor(inputs: Tensor[]): { handle: unknown; arenaBytes: number } {
+    const signature = JSON.stringify(inputs.map((t) => t.shape));
+    let plan = this.plans.get(signature);
+    if (!plan) {
+      const spec = planModel(this.model, inputs.map((t) => t.shape));
+      plan = { handle: native.compilePlan(spec), arenaBytes: spec.arenaBytes };
+      this.plans.set(signature, plan);
+    }
+    return plan;
+  }
+}

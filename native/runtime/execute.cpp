@@ -1,0 +1,196 @@
+#include <cstring>
+#include <stdexcept>
+
+#include "ops/conv.h"
+#include "ops/eltwise.h"
+#include "ops/gemm.h"
+#include "ops/layout.h"
+#include "ops/normalize.h"
+#include "runtime/check.h"
+#include "runtime/plan.h"
+
+namespace verinfer {
+namespace {
+
+size_t value_bytes(const PlanValue& v) {
+  return static_cast<size_t>(numel(v.shape, "plan value")) * dtype_size(v.dtype);
+}
+
+// Resolves value ids to memory for one run.
+class Bindings {
+ public:
+  Bindings(const Plan& plan, const std::vector<const void*>& inputs, const std::vector<void*>& outputs, uint8_t* arena)
+      : plan_(plan), inputs_(inputs), outputs_(outputs), arena_(arena) {}
+
+  const void* in(int32_t id) const { return id < 0 ? nullptr : address(id); }
+  void* out(int32_t id) const { return const_cast<void*>(address(id)); }
+  const PlanValue& value(int32_t id) const { return plan_.values[static_cast<size_t>(id)]; }
+
+ private:
+  const void* address(int32_t id) const {
+    const PlanValue& v = value(id);
+    switch (v.kind) {
+      case ValueKind::Input: return inputs_[static_cast<size_t>(v.slot)];
+      case ValueKind::Output: return outputs_[static_cast<size_t>(v.slot)];
+      case ValueKind::Constant: return plan_.constants[static_cast<size_t>(v.slot)].data();
+      case ValueKind::Arena: break;
+    }
+    return arena_ + v.slot;
+  }
+  const Plan& plan_;
+  const std::vector<const void*>& inputs_;
+  const std::vector<void*>& outputs_;
+  uint8_t* arena_;
+};
+
+const float* f32(const void* p) { return static_cast<const float*>(p); }
+
+// One GEMM with B packed at compile time (constant) or now; A's leading dims fold into M.
+void run_gemm(const PlanStep& s, const Bindings& b, bool onnx_gemm) {
+  const PlanValue& a = b.value(s.inputs[0]);
+  const PlanValue& bv = b.value(s.inputs[1]);
+  const PlanValue& y = b.value(s.outputs[0]);
+  const bool trans_a = onnx_gemm && s.params.flag, trans_b = onnx_gemm && s.params.flag2;
+  const int64_t k = trans_a ? a.shape[0] : a.shape.back();
+  const int64_t n = y.shape.back();
+  const int64_t m = numel(y.shape, "gemm output") / std::max<int64_t>(n, 1);
+  PackedB runtime_b;
+  const PackedB* packed = s.packed_b.get();
+  if (!packed) {
+    runtime_b = pack_b(f32(b.in(s.inputs[1])), k, n, trans_b ? k : n, trans_b);
+    packed = &runtime_b;
+  }
+  (void)bv;
+  SgemmBatch g;
+  g.m = m, g.n = n, g.k = k, g.trans_a = trans_a, g.lda = trans_a ? m : k, g.ldy = n;
+  g.a = {f32(b.in(s.inputs[0]))}, g.b = {packed}, g.y = {static_cast<float*>(b.out(s.outputs[0]))};
+  g.ep.act = s.params.act;
+  if (onnx_gemm) {
+    g.ep.alpha = s.params.alpha, g.ep.beta = s.params.beta;
+    if (s.inputs.size() > 2 && s.inputs[2] >= 0) {
+      const Shape& cs = b.value(s.inputs[2]).shape;
+      const int64_t rows = cs.size() == 2 ? cs[0] : 1, cols = cs.empty() ? 1 : cs.back();
+      g.c = {f32(b.in(s.inputs[2]))};
+      g.ep.c_row_stride = rows == 1 ? 0 : cols;
+      g.ep.c_col_stride = cols == 1 ? 0 : 1;
+    }
+  }
+  sgemm(g);
+}
+
+void run_step(const PlanStep& s, const Bindings& b) {
+  const auto& p = s.params;
+  auto in = [&](size_t i) { return b.in(s.inputs[i]); };
+  auto shape = [&](size_t i) -> const Shape& { return b.value(s.inputs[i]).shape; };
+  void* y = b.out(s.outputs[0]);
+  const PlanValue& yv = b.value(s.outputs[0]);
+  switch (s.op) {
+    case StepOp::MatMul: return run_gemm(s, b, false);
+    case StepOp::Gemm: return run_gemm(s, b, true);
+    case StepOp::Binary:
+      return binary(static_cast<BinaryOp>(p.code), f32(in(0)), shape(0), f32(in(1)), shape(1), static_cast<float*>(y));
+    case StepOp::Compare:
+      return compare(static_cast<CompareOp>(p.code), f32(in(0)), shape(0), f32(in(1)), shape(1), static_cast<uint8_t*>(y));
+    case StepOp::Unary: return unary(p.act, f32(in(0)), static_cast<float*>(y), numel(yv.shape, "unary"));
+    case StepOp::Softmax:
+      // Before opset 13 Softmax works on the input coerced to 2D at `axis`; the plan passes that shape.
+      return softmax(f32(in(0)), p.ints.empty() ? shape(0) : Shape(p.ints.begin(), p.ints.end()), p.axis, p.flag,
+                     static_cast<float*>(y));
+    case StepOp::Conv: {
+      ConvParams cp;
+      cp.window = p.window, cp.groups = p.groups, cp.act = p.act;
+      const float* bias = s.inputs.size() > 2 && s.inputs[2] >= 0 ? f32(in(2)) : nullptr;
+      return conv2d(f32(in(0)), shape(0), f32(in(1)), shape(1), bias, cp, static_cast<float*>(y));
+    }
+    case StepOp::Pool:
+      return pool2d(static_cast<PoolKind>(p.code), f32(in(0)), shape(0), p.window, p.flag, static_cast<float*>(y));
+    case StepOp::GlobalPool: return global_pool(static_cast<PoolKind>(p.code), f32(in(0)), shape(0), static_cast<float*>(y));
+    case StepOp::BatchNorm:
+      return batch_norm(f32(in(0)), shape(0), f32(in(1)), f32(in(2)), f32(in(3)), f32(in(4)), p.eps, static_cast<float*>(y));
+    case StepOp::LayerNorm:
+      return layer_norm(f32(in(0)), shape(0), p.axis, s.inputs.size() > 1 ? f32(in(1)) : nullptr,
+                        s.inputs.size() > 2 ? f32(in(2)) : nullptr, p.eps, static_cast<float*>(y));
+    case StepOp::Transpose: return transpose(dtype_size(yv.dtype), in(0), shape(0), p.ints, y);
+    case StepOp::Concat: {
+      std::vector<const void*> parts;
+      std::vector<Shape> shapes;
+      for (size_t i = 0; i < s.inputs.size(); ++i) parts.push_back(in(i)), shapes.push_back(shape(i));
+      return concat(dtype_size(yv.dtype), parts, shapes, p.axis, y);
+    }
+    case StepOp::Copy: std::memmove(y, in(0), value_bytes(yv)); return;
+    case StepOp::Reduce: return reduce(static_cast<ReduceOp>(p.code), f32(in(0)), shape(0), p.ints, static_cast<float*>(y));
+    case StepOp::Gather:
+      return gather(dtype_size(yv.dtype), in(0), shape(0), static_cast<const int64_t*>(in(1)), shape(1), p.axis, y);
+    case StepOp::Cast: return cast(b.value(s.inputs[0]).dtype, in(0), p.to, y, numel(yv.shape, "cast"));
+  }
+}
+
+size_t arity(StepOp op) {
+  switch (op) {
+    case StepOp::MatMul: case StepOp::Gemm: case StepOp::Binary: case StepOp::Compare: case StepOp::Conv:
+    case StepOp::Gather: return 2;
+    case StepOp::BatchNorm: return 5;
+    default: return 1;
+  }
+}
+
+}  // namespace
+
+void finalize_plan(Plan& plan) {
+  auto fail = [](size_t step, const std::string& what) {
+    throw std::invalid_argument("plan step " + std::to_string(step) + ": " + what);
+  };
+  const auto count = static_cast<int32_t>(plan.values.size());
+  auto check_io = [&](const std::vector<int32_t>& ids, ValueKind kind, const char* what) {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const bool ok = ids[i] >= 0 && ids[i] < count && plan.values[static_cast<size_t>(ids[i])].kind == kind &&
+                      plan.values[static_cast<size_t>(ids[i])].slot == static_cast<int64_t>(i);
+      if (!ok) throw std::invalid_argument(std::string("plan ") + what + " " + std::to_string(i) + " is not a matching value");
+    }
+  };
+  check_io(plan.inputs, ValueKind::Input, "input");
+  check_io(plan.outputs, ValueKind::Output, "output");
+  for (size_t i = 0; i < plan.values.size(); ++i) {
+    const PlanValue& v = plan.values[i];
+    const size_t bytes = value_bytes(v);
+    const bool ok = v.kind == ValueKind::Arena ? v.slot >= 0 && v.slot + static_cast<int64_t>(bytes) <= plan.arena_bytes
+                    : v.kind == ValueKind::Constant ? v.slot >= 0 && static_cast<size_t>(v.slot) < plan.constants.size() &&
+                                                          plan.constants[static_cast<size_t>(v.slot)].size() == bytes
+                    // an input or output value must be the one its slot names: its shape sizes the buffer
+                    : v.kind == ValueKind::Input ? v.slot >= 0 && static_cast<size_t>(v.slot) < plan.inputs.size() &&
+                                                       plan.inputs[static_cast<size_t>(v.slot)] == static_cast<int32_t>(i)
+                                                 : v.slot >= 0 && static_cast<size_t>(v.slot) < plan.outputs.size() &&
+                                                       plan.outputs[static_cast<size_t>(v.slot)] == static_cast<int32_t>(i);
+    if (!ok) throw std::invalid_argument("plan value " + std::to_string(i) + ": storage slot out of range");
+  }
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    PlanStep& s = plan.steps[i];
+    if (s.outputs.size() != 1) fail(i, "needs exactly one output");
+    if (s.inputs.size() < arity(s.op)) fail(i, "has too few inputs");
+    for (int32_t id : s.inputs)
+      if (id < -1 || id >= count) fail(i, "input id out of range");
+    for (size_t k = 0; k < arity(s.op); ++k)
+      if (s.inputs[k] < 0) fail(i, "a required input is missing");
+    if (s.outputs[0] < 0 || s.outputs[0] >= count) fail(i, "output id out of range");
+    const PlanValue& out = plan.values[static_cast<size_t>(s.outputs[0])];
+    if (out.kind == ValueKind::Input || out.kind == ValueKind::Constant) fail(i, "writes into an input or a constant");
+  }
+  check_plan_shapes(plan);
+  for (PlanStep& s : plan.steps) {
+    if (s.op != StepOp::MatMul && s.op != StepOp::Gemm) continue;
+    const PlanValue& bv = plan.values[static_cast<size_t>(s.inputs[1])];
+    if (bv.kind != ValueKind::Constant) continue;
+    const bool trans_b = s.op == StepOp::Gemm && s.params.flag2;
+    const int64_t k = trans_b ? bv.shape[1] : bv.shape[0], n = trans_b ? bv.shape[0] : bv.shape[1];
+    const auto* b = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(bv.slot)].data());
+    s.packed_b = std::make_shared<PackedB>(pack_b(b, k, n, bv.shape[1], trans_b));
+  }
+}
+
+void execute_plan(const Plan& plan, const std::vector<const void*>& inputs, const std::vector<void*>& outputs,
+                  uint8_t* arena) {
+  const Bindings bindings(plan, inputs, outputs, arena);
+  for (const PlanStep& s : plan.steps) run_step(s, bindings);
+}
+
+}  // namespace verinfer

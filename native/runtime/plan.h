@@ -1,0 +1,70 @@
+// A compiled model run: values (graph inputs, outputs, constants, arena slots) and the steps that
+// compute them, in order. Built once per input-shape signature, then executed in one native call per
+// run with no JS between steps.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/aligned_buffer.h"
+#include "core/kernel_table.h"
+#include "core/shape.h"
+#include "ops/conv.h"
+#include "ops/gemm.h"
+#include "ops/layout.h"
+
+namespace verinfer {
+
+enum class ValueKind { Input, Output, Constant, Arena };
+
+struct PlanValue {
+  DType dtype = DType::F32;
+  Shape shape;
+  ValueKind kind = ValueKind::Arena;
+  int64_t slot = 0;  // input/output/constant index, or byte offset in the arena
+};
+
+enum class StepOp { MatMul, Gemm, Binary, Compare, Unary, Softmax, Conv, Pool, GlobalPool, BatchNorm, LayerNorm,
+                    Transpose, Concat, Copy, Reduce, Gather, Cast };
+
+// Parameters of every step kind in one plain struct; each op reads the fields its comment names.
+struct StepParams {
+  int64_t axis = 0;             // Softmax, LayerNorm, Concat, Gather
+  bool flag = false;            // Softmax: log; Pool: count_include_pad; Gemm: trans_a
+  bool flag2 = false;           // Gemm: trans_b
+  float alpha = 1.0f, beta = 1.0f;  // Gemm
+  float eps = 1e-5f;            // BatchNorm, LayerNorm
+  int32_t code = 0;             // Binary/Compare/Reduce/Pool kind
+  UnaryParams act;              // Unary op; fused activation of MatMul, Gemm, Conv
+  std::vector<int64_t> ints;    // Transpose perm, Reduce axes
+  Window2d window;              // Conv, Pool
+  int64_t groups = 1;           // Conv
+  DType to = DType::F32;        // Cast
+};
+
+struct PlanStep {
+  StepOp op = StepOp::Copy;
+  std::vector<int32_t> inputs;   // value ids; -1 for an omitted optional input
+  std::vector<int32_t> outputs;  // value ids
+  StepParams params;
+  std::shared_ptr<const PackedB> packed_b;  // MatMul/Gemm whose B is a constant, packed at compile
+};
+
+struct Plan {
+  std::vector<PlanValue> values;
+  std::vector<PlanStep> steps;
+  std::vector<AlignedBuffer<uint8_t>> constants;
+  std::vector<int32_t> inputs, outputs;  // value ids of the graph's inputs and outputs, in order
+  int64_t arena_bytes = 0;
+};
+
+// Checks a plan's internal consistency (ids, kinds, sizes, arena bounds) and packs constant GEMM
+// operands; throws std::invalid_argument naming the step and the problem.
+void finalize_plan(Plan& plan);
+
+// Runs every step. inputs/outputs are the graph's, in plan order, sized as their values say.
+void execute_plan(const Plan& plan, const std::vector<const void*>& inputs, const std::vector<void*>& outputs,
+                  uint8_t* arena);
+
+}  // namespace verinfer

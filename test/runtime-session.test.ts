@@ -1,0 +1,90 @@
+import test from 'ava';
+import { keccak256 } from 'ethers';
+import { onnx } from 'onnx-proto';
+import { Session, tensor, type Tensor } from '../lib';
+import { bytesEqual, randomTensor } from './helpers';
+
+// A small MLP written as an ONNX graph: x [N, 16] → Gemm(W1, b1) → Relu → MatMul(W2) → Add(b2) → Softmax.
+const W1 = randomTensor([16, 32], 1), B1 = randomTensor([32], 2), W2 = randomTensor([32, 4], 3), B2 = randomTensor([4], 4);
+const init = (name: string, t: Tensor<'float32'>): onnx.ITensorProto => ({ name, dataType: 1, dims: t.shape, floatData: Array.from(t.data) });
+const io = (name: string, dims: (number | string)[]): onnx.IValueInfoProto => ({
+  name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+});
+const MODEL = onnx.ModelProto.encode({
+  irVersion: 8,
+  producerName: 'verinfer-test',
+  opsetImport: [{ domain: '', version: 13 }],
+  graph: {
+    name: 'mlp',
+    initializer: [init('W1', W1), init('B1', B1), init('W2', W2), init('B2', B2)],
+    input: [io('x', ['N', 16])],
+    output: [io('probs', ['N', 4])],
+    node: [
+      { name: 'fc1', opType: 'Gemm', input: ['x', 'W1', 'B1'], output: ['h'] },
+      { name: 'act', opType: 'Relu', input: ['h'], output: ['a'] },
+      { name: 'fc2', opType: 'MatMul', input: ['a', 'W2'], output: ['z'] },
+      { name: 'bias', opType: 'Add', input: ['z', 'B2'], output: ['logits'] },
+      { name: 'out', opType: 'Softmax', input: ['logits'], output: ['probs'] },
+    ],
+  },
+}).finish();
+
+function reference(x: Tensor<'float32'>): number[] {
+  const n = x.shape[0];
+  const out: number[] = [];
+  for (let r = 0; r < n; r++) {
+    const h = Array.from({ length: 32 }, (_, j) => {
+      let s = B1.data[j];
+      for (let k = 0; k < 16; k++) s += x.data[r * 16 + k] * W1.data[k * 32 + j];
+      return Math.max(s, 0);
+    });
+    const z = Array.from({ length: 4 }, (_, j) => {
+      let s = B2.data[j];
+      for (let k = 0; k < 32; k++) s += h[k] * W2.data[k * 4 + j];
+      return s;
+    });
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const sum = e.reduce((a, b) => a + b, 0);
+    out.push(...e.map((v) => v / sum));
+  }
+  return out;
+}
+
+test('a session exposes the model and runs it like a float64 reference', async (t) => {
+  const session = await Session.create(MODEL);
+  t.deepEqual(session.inputNames, ['x']);
+  t.deepEqual(session.outputNames, ['probs']);
+  t.deepEqual(session.inputMetadata, [{ name: 'x', dtype: 'float32', shape: ['N', 16] }]);
+  t.is(session.modelHash, keccak256(MODEL));
+  const x = randomTensor([5, 16], 9);
+  const { probs } = await session.run({ x });
+  t.deepEqual(probs.shape, [5, 4]);
+  reference(x).forEach((want, i) => t.true(Math.abs(probs.data[i] as number - want) <= 1e-6, `probs[${i}] = ${probs.data[i]}, expected ${want}`));
+  t.true(session.arenaBytes({ x }) > 0);
+});
+
+test('sample i of a batch of 8 is bit-identical to running sample i alone', async (t) => {
+  const session = await Session.create(MODEL);
+  const batch = randomTensor([8, 16], 11);
+  const { probs } = await session.run({ x: batch });
+  for (let i = 0; i < 8; i++) {
+    const alone = await session.run({ x: tensor('float32', [1, 16], batch.data.slice(i * 16, (i + 1) * 16)) });
+    t.true(bytesEqual(alone.probs.data, (probs.data as Float32Array).subarray(i * 4, (i + 1) * 4)), `sample ${i}`);
+  }
+});
+
+test('bad feeds and unsupported models are refused with the name of what is wrong', async (t) => {
+  const session = await Session.create(MODEL);
+  await t.throwsAsync(session.run({}), { message: /input 'x' is missing/ });
+  await t.throwsAsync(session.run({ x: randomTensor([2, 16], 1), y: randomTensor([1], 1) }), { message: /'y' is not an input of this model/ });
+  await t.throwsAsync(session.run({ x: tensor('int32', [2, 16]) as never }), { message: /input 'x' must be float32, got int32/ });
+  await t.throwsAsync(session.run({ x: randomTensor([2, 15], 1) }), { message: /input 'x' has shape \[2,15\], the model expects \[N,16\]/ });
+  session.release();
+  await t.throwsAsync(session.run({ x: randomTensor([2, 16], 1) }), { message: /session is released/ });
+  const unsupported = onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ domain: '', version: 13 }],
+    graph: { input: [io('x', [2])], output: [io('y', [2])], node: [{ name: 'odd', opType: 'Hardmax', input: ['x'], output: ['y'] }] },
+  }).finish();
+  await t.throwsAsync(Session.create(unsupported), { message: /does not support at opset 13: Hardmax \(first: node 'odd'\)/ });
+});
