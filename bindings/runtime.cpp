@@ -32,7 +32,7 @@ std::vector<int32_t> read_ids(Napi::Env env, Napi::Value v, const std::string& w
 StepOp parse_step_op(Napi::Env env, Napi::Value v, const std::string& what) {
   return parse_enum<StepOp>(env, v, {"matmul", "gemm", "binary", "compare", "unary", "softmax", "conv", "pool",
                                      "globalPool", "batchNorm", "layerNorm", "transpose", "concat", "copy", "reduce",
-                                     "gather", "cast"}, what);
+                                     "gather", "cast", "slice"}, what);
 }
 
 StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const std::string& what) {
@@ -45,6 +45,9 @@ StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const std::stri
   p.eps = static_cast<float>(opt_number(o, "epsilon", 1e-5, what));
   p.code = static_cast<int32_t>(opt_int(o, "code", 0, what));
   p.ints = opt_ints(o, "ints", what);
+  p.starts = opt_ints(o, "starts", what);
+  p.ends = opt_ints(o, "ends", what);
+  p.steps = opt_ints(o, "steps", what);
   p.groups = opt_int(o, "group", 1, what);
   if (op == StepOp::Unary) {
     p.act = unary_params(parse_unary_op(env, opt_string(o, "unary", "identity", what), what + ".unary"), o, "alpha", "beta", what);

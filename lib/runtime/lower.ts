@@ -39,7 +39,7 @@ const UNARY: Record<string, string> = {
   Erf: 'erf', Softplus: 'softplus',
 };
 const BINARY: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3, Pow: 4, Max: 5, Min: 6 };
-const COMPARE: Record<string, number> = { Equal: 0, Less: 1, Greater: 3 };
+const COMPARE: Record<string, number> = { Equal: 0, Less: 1, LessOrEqual: 2, Greater: 3, GreaterOrEqual: 4 };
 const REDUCE: Record<string, number> = { ReduceSum: 0, ReduceMean: 1, ReduceMax: 2, ReduceMin: 3, ReduceProd: 4, ReduceL2: 5, ReduceSumSquare: 6 };
 
 export function broadcast(a: number[], b: number[], what: string): number[] {
@@ -150,6 +150,33 @@ function variadic(l: Lowering, code: number, output = 0): Value {
     acc = l.emit('binary', [acc, next], 'float32', broadcast(acc.shape, next.shape, l.node.opType), { code }, i === n - 1 ? output : -1);
   }
   return acc;
+}
+
+/** ONNX Slice on one dim: the clamped start and the output length. */
+function sliceDim(dim: number, start: number, end: number, step: number): [number, number] {
+  if (step === 0) throw new RangeError('Slice steps cannot be 0');
+  let s = start < 0 ? start + dim : start, e = end < 0 ? end + dim : end;
+  if (step > 0) {
+    s = Math.min(Math.max(s, 0), dim);
+    e = Math.min(Math.max(e, 0), dim);
+  } else {
+    s = Math.min(Math.max(s, 0), dim - 1);
+    e = Math.min(Math.max(e, -1), dim - 1);
+  }
+  return [s, Math.max(0, Math.ceil((e - s) / step))];
+}
+
+const SAFE = (v: number) => Math.min(Math.max(v, -(2 ** 53)), 2 ** 53);
+const ints = (t: Tensor | undefined) => (t ? Array.from(t.data as ArrayLike<number | bigint>, (v) => SAFE(Number(v))) : undefined);
+
+function slice(l: Lowering, x: Value, starts: number[], ends: number[], axesIn: number[] | undefined, stepsIn: number[] | undefined, output = 0): Value {
+  const rank = x.shape.length;
+  const axes = (axesIn ?? starts.map((_, i) => i)).map((a) => axisOf(a, rank, l));
+  const steps = stepsIn ?? starts.map(() => 1);
+  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) l.fail('starts, ends, axes and steps must have the same length');
+  const shape = [...x.shape];
+  axes.forEach((a, i) => (shape[a] = sliceDim(x.shape[a], starts[i], ends[i], steps[i])[1]));
+  return l.emit('slice', [x], x.dtype, shape, { starts, ends, ints: axes, steps }, output);
 }
 
 function pool(l: Lowering, code: number): void {
@@ -376,6 +403,75 @@ const HANDLERS: Record<string, Handler> = {
     const dims = x.shape.slice(clamp(l.attrs.int('start', 0)), clamp(l.attrs.int('end', rank)));
     l.define(0, tensor('int64', [dims.length], dims.map(BigInt)));
   },
+  Slice: (l) => {
+    const x = l.required(0);
+    if (l.opset < 10) return void slice(l, x, l.attrs.ints('starts') ?? [], l.attrs.ints('ends') ?? [], l.attrs.ints('axes'), undefined);
+    slice(l, x, ints(l.constantInput(1)) ?? [], ints(l.constantInput(2)) ?? [], ints(l.constantInput(3)), ints(l.constantInput(4)));
+  },
+  Split: (l) => {
+    const x = l.required(0);
+    const axis = axisOf(l.attrs.int('axis', 0), x.shape.length, l);
+    const n = l.node.outputs.length;
+    let sizes = l.opset < 13 ? l.attrs.ints('split') : ints(l.constantInput(1));
+    if (!sizes) {
+      const chunk = Math.ceil(x.shape[axis] / n);
+      sizes = Array.from({ length: n }, (_, i) => Math.max(0, Math.min(chunk, x.shape[axis] - i * chunk)));
+    }
+    if (sizes.length !== n || sizes.reduce((a, b) => a + b, 0) !== x.shape[axis]) l.fail(`split sizes [${sizes}] do not cover dim ${x.shape[axis]}`);
+    let start = 0;
+    sizes.forEach((size, i) => {
+      slice(l, x, [start], [start + size], [axis], [1], i);
+      start += size;
+    });
+  },
+  Expand: (l) => {
+    const x = l.required(0);
+    float32Only(l, x);
+    const target = ints(l.constantInput(1) ?? l.fail('needs a constant shape')) ?? [];
+    // x * 1 is exact for every float (NaN, ±0 and ±Inf included), so a broadcasting Mul expands.
+    const shape = broadcast(x.shape, target, 'Expand');
+    // Ones only along the dims x does not already have, so the constant stays small.
+    const onesShape = shape.map((d, i) => ((x.shape[x.shape.length - shape.length + i] ?? 1) === d ? 1 : d));
+    const ones = l.constant(tensor('float32', onesShape, new Float32Array(elementCount(onesShape)).fill(1)));
+    l.emit('binary', [x, ones], 'float32', shape, { code: BINARY.Mul });
+  },
+  Tile: (l) => {
+    const x = l.required(0);
+    const repeats = ints(l.constantInput(1) ?? l.fail('needs constant repeats')) ?? [];
+    if (repeats.length !== x.shape.length) l.fail(`repeats has ${repeats.length} entries, input rank is ${x.shape.length}`);
+    let acc = x;
+    repeats.forEach((r, axis) => {
+      if (r === 1) return;
+      const shape = [...acc.shape];
+      shape[axis] *= r;
+      acc = l.emit('concat', Array(r).fill(acc), acc.dtype, shape, { axis }, -1);
+    });
+    l.emit('copy', [acc], acc.dtype, acc.shape);
+  },
+  Reciprocal: (l) => {
+    const x = l.required(0);
+    float32Only(l, x);
+    l.emit('binary', [l.constant(tensor('float32', [], [1])), x], 'float32', x.shape, { code: BINARY.Div });
+  },
+  PRelu: (l) => {
+    const [x, slope] = [l.required(0), l.required(1)];
+    float32Only(l, x, slope);
+    const zero = l.constant(tensor('float32', [], [0]));
+    const shape = broadcast(x.shape, slope.shape, 'PRelu');
+    const positive = l.emit('binary', [x, zero], 'float32', x.shape, { code: BINARY.Max }, -1);
+    const negative = l.emit('binary', [x, zero], 'float32', x.shape, { code: BINARY.Min }, -1);
+    const scaled = l.emit('binary', [negative, slope], 'float32', shape, { code: BINARY.Mul }, -1);
+    l.emit('binary', [positive, scaled], 'float32', shape, { code: BINARY.Add });
+  },
+  ConstantOfShape: (l) => {
+    const shape = ints(l.constantInput(0) ?? l.fail('needs a constant shape')) ?? [];
+    const value = l.node.attributes.find((a) => a.name === 'value')?.t;
+    const fill = value ? tensorFromProto(value, undefined, `node '${l.node.name}' value`) : tensor('float32', [1], [0]);
+    const out = tensor(fill.dtype, shape);
+    (out.data as { fill(v: unknown): void }).fill(fill.data[0]);
+    l.define(0, out);
+  },
+  Size: (l) => l.define(0, tensor('int64', [], [BigInt(elementCount(l.required(0).shape))])),
   ...Object.fromEntries(Object.entries(REDUCE).map(([op, code]) => [op, (l: Lowering) => reduce(l, code, op === 'ReduceSum' ? 13 : 18)])),
 };
 

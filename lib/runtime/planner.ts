@@ -29,7 +29,14 @@ export function unsupportedNodes(model: OnnxModel): Node[] {
   return model.nodes.filter((n) => !isSupported(n.opType, n.domain));
 }
 
-export function planModel(model: OnnxModel, inputShapes: number[][]): PlanSpec {
+/** Small int64 inputs (axes, shapes, split sizes fed at run time) are planned by value, not only shape. */
+export const VALUE_INPUT_LIMIT = 64;
+
+export function isValueInput(t: Tensor): boolean {
+  return t.dtype === 'int64' && elementCount(t.shape) <= VALUE_INPUT_LIMIT;
+}
+
+export function planModel(model: OnnxModel, feeds: Tensor[]): PlanSpec {
   const values: Value[] = [];
   const byName = new Map<string, Value>();
   const steps: Step[] = [];
@@ -39,7 +46,7 @@ export function planModel(model: OnnxModel, inputShapes: number[][]): PlanSpec {
     return v;
   };
   const inputs = model.inputs.map((info, i) => {
-    const v = newValue(info.dtype, inputShapes[i]);
+    const v = newValue(info.dtype, feeds[i].shape, isValueInput(feeds[i]) ? feeds[i] : undefined);
     byName.set(info.name, v);
     return v;
   });

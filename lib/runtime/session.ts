@@ -5,7 +5,7 @@ import { modelHash } from '../attest';
 import { native } from '../native';
 import { loadModel, type OnnxModel, type ValueInfo } from '../onnx';
 import type { Tensor } from '../tensor';
-import { planModel, unsupportedNodes } from './planner';
+import { isValueInput, planModel, unsupportedNodes } from './planner';
 
 export interface SessionOptions {
   /** Kernel thread pool size (process-wide; results never depend on it). */
@@ -82,10 +82,11 @@ export class Session {
   }
 
   private planFor(inputs: Tensor[]): { handle: unknown; arenaBytes: number } {
-    const signature = JSON.stringify(inputs.map((t) => t.shape));
+    // Shapes, plus the values of small int64 inputs, which may decide shapes (axes, Reshape targets).
+    const signature = JSON.stringify(inputs.map((t) => (isValueInput(t) ? [t.shape, Array.from(t.data as BigInt64Array, String)] : t.shape)));
     let plan = this.plans.get(signature);
     if (!plan) {
-      const spec = planModel(this.model, inputs.map((t) => t.shape));
+      const spec = planModel(this.model, inputs);
       plan = { handle: native.compilePlan(spec), arenaBytes: spec.arenaBytes };
       this.plans.set(signature, plan);
     }

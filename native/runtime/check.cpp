@@ -143,6 +143,9 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
     case StepOp::Cast:
       c.dtype(c.out(), p.to, "output");
       return c.elements(c.out(), numel(c.in(0).shape, "cast"), "output");
+    case StepOp::Slice:
+      c.dtype(c.out(), c.in(0).dtype, "output");
+      return c.output_shape(s.slice.out_shape);
   }
 }
 

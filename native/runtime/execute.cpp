@@ -122,6 +122,7 @@ void run_step(const PlanStep& s, const Bindings& b) {
     case StepOp::Gather:
       return gather(dtype_size(yv.dtype), in(0), shape(0), static_cast<const int64_t*>(in(1)), shape(1), p.axis, y);
     case StepOp::Cast: return cast(b.value(s.inputs[0]).dtype, in(0), p.to, y, numel(yv.shape, "cast"));
+    case StepOp::Slice: return slice(dtype_size(yv.dtype), in(0), shape(0), s.slice, y);
   }
 }
 
@@ -175,6 +176,10 @@ void finalize_plan(Plan& plan) {
     const PlanValue& out = plan.values[static_cast<size_t>(s.outputs[0])];
     if (out.kind == ValueKind::Input || out.kind == ValueKind::Constant) fail(i, "writes into an input or a constant");
   }
+  for (PlanStep& s : plan.steps)
+    if (s.op == StepOp::Slice)
+      s.slice = slice_spec(plan.values[static_cast<size_t>(s.inputs[0])].shape, s.params.starts, s.params.ends,
+                           s.params.ints, s.params.steps);
   check_plan_shapes(plan);
   for (PlanStep& s : plan.steps) {
     if (s.op != StepOp::MatMul && s.op != StepOp::Gemm) continue;

@@ -26,7 +26,7 @@ struct PlanValue {
 };
 
 enum class StepOp { MatMul, Gemm, Binary, Compare, Unary, Softmax, Conv, Pool, GlobalPool, BatchNorm, LayerNorm,
-                    Transpose, Concat, Copy, Reduce, Gather, Cast };
+                    Transpose, Concat, Copy, Reduce, Gather, Cast, Slice };
 
 // Parameters of every step kind in one plain struct; each op reads the fields its comment names.
 struct StepParams {
@@ -37,7 +37,8 @@ struct StepParams {
   float eps = 1e-5f;            // BatchNorm, LayerNorm
   int32_t code = 0;             // Binary/Compare/Reduce/Pool kind
   UnaryParams act;              // Unary op; fused activation of MatMul, Gemm, Conv
-  std::vector<int64_t> ints;    // Transpose perm, Reduce axes
+  std::vector<int64_t> ints;    // Transpose perm, Reduce axes, Slice axes
+  std::vector<int64_t> starts, ends, steps;  // Slice
   Window2d window;              // Conv, Pool
   int64_t groups = 1;           // Conv
   DType to = DType::F32;        // Cast
@@ -49,6 +50,7 @@ struct PlanStep {
   std::vector<int32_t> outputs;  // value ids
   StepParams params;
   std::shared_ptr<const PackedB> packed_b;  // MatMul/Gemm whose B is a constant, packed at compile
+  SliceSpec slice;                          // Slice, resolved against the input shape at compile
 };
 
 struct Plan {
