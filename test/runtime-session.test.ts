@@ -3,31 +3,9 @@ import { keccak256 } from 'ethers';
 import { onnx } from 'onnx-proto';
 import { Session, tensor, type Tensor } from '../lib';
 import { bytesEqual, randomTensor } from './helpers';
+import { io, MLP, MLP_WEIGHTS } from './models';
 
-// A small MLP written as an ONNX graph: x [N, 16] → Gemm(W1, b1) → Relu → MatMul(W2) → Add(b2) → Softmax.
-const W1 = randomTensor([16, 32], 1), B1 = randomTensor([32], 2), W2 = randomTensor([32, 4], 3), B2 = randomTensor([4], 4);
-const init = (name: string, t: Tensor<'float32'>): onnx.ITensorProto => ({ name, dataType: 1, dims: t.shape, floatData: Array.from(t.data) });
-const io = (name: string, dims: (number | string)[]): onnx.IValueInfoProto => ({
-  name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
-});
-const MODEL = onnx.ModelProto.encode({
-  irVersion: 8,
-  producerName: 'verinfer-test',
-  opsetImport: [{ domain: '', version: 13 }],
-  graph: {
-    name: 'mlp',
-    initializer: [init('W1', W1), init('B1', B1), init('W2', W2), init('B2', B2)],
-    input: [io('x', ['N', 16])],
-    output: [io('probs', ['N', 4])],
-    node: [
-      { name: 'fc1', opType: 'Gemm', input: ['x', 'W1', 'B1'], output: ['h'] },
-      { name: 'act', opType: 'Relu', input: ['h'], output: ['a'] },
-      { name: 'fc2', opType: 'MatMul', input: ['a', 'W2'], output: ['z'] },
-      { name: 'bias', opType: 'Add', input: ['z', 'B2'], output: ['logits'] },
-      { name: 'out', opType: 'Softmax', input: ['logits'], output: ['probs'] },
-    ],
-  },
-}).finish();
+const { W1, B1, W2, B2 } = MLP_WEIGHTS;
 
 function reference(x: Tensor<'float32'>): number[] {
   const n = x.shape[0];
@@ -52,11 +30,11 @@ function reference(x: Tensor<'float32'>): number[] {
 }
 
 test('a session exposes the model and runs it like a float64 reference', async (t) => {
-  const session = await Session.create(MODEL);
+  const session = await Session.create(MLP);
   t.deepEqual(session.inputNames, ['x']);
   t.deepEqual(session.outputNames, ['probs']);
   t.deepEqual(session.inputMetadata, [{ name: 'x', dtype: 'float32', shape: ['N', 16] }]);
-  t.is(session.modelHash, keccak256(MODEL));
+  t.is(session.modelHash, keccak256(MLP));
   const x = randomTensor([5, 16], 9);
   const { probs } = await session.run({ x });
   t.deepEqual(probs.shape, [5, 4]);
@@ -65,7 +43,7 @@ test('a session exposes the model and runs it like a float64 reference', async (
 });
 
 test('sample i of a batch of 8 is bit-identical to running sample i alone', async (t) => {
-  const session = await Session.create(MODEL);
+  const session = await Session.create(MLP);
   const batch = randomTensor([8, 16], 11);
   const { probs } = await session.run({ x: batch });
   for (let i = 0; i < 8; i++) {
@@ -75,7 +53,7 @@ test('sample i of a batch of 8 is bit-identical to running sample i alone', asyn
 });
 
 test('bad feeds and unsupported models are refused with the name of what is wrong', async (t) => {
-  const session = await Session.create(MODEL);
+  const session = await Session.create(MLP);
   await t.throwsAsync(session.run({}), { message: /input 'x' is missing/ });
   await t.throwsAsync(session.run({ x: randomTensor([2, 16], 1), y: randomTensor([1], 1) }), { message: /'y' is not an input of this model/ });
   await t.throwsAsync(session.run({ x: tensor('int32', [2, 16]) as never }), { message: /input 'x' must be float32, got int32/ });
