@@ -1,10 +1,11 @@
-// npm run bench -- [gemm|int8|bandwidth|overhead|settle]... (default: all)
+// npm run bench -- [gemm|int8|bandwidth|overhead|models|settle]... (default: all)
 import { info } from '../lib';
 import { benchGemm } from './gemm';
+import { benchModels } from './models';
 import { benchBandwidth, benchInt8, benchOverhead } from './kernels';
 import { benchSettle } from './settle';
 
-const suites: Record<string, () => Promise<void>> = { gemm: benchGemm, int8: benchInt8, bandwidth: benchBandwidth, overhead: benchOverhead, settle: benchSettle };
+const suites: Record<string, () => Promise<void>> = { gemm: benchGemm, int8: benchInt8, bandwidth: benchBandwidth, overhead: benchOverhead, models: benchModels, settle: benchSettle };
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);

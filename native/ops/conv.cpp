@@ -86,21 +86,25 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
     ThreadPool::instance().run(g * panels, [&](size_t task) {
       const int64_t gi = static_cast<int64_t>(task) / panels, pi = static_cast<int64_t>(task) % panels;
       float* dst = cols[gi].panels.data() + pi * k * kPanelWidth;
+      // Each of the panel's pixels mapped to its output row and column once, not once per tap:
+      // the divisions cost more than the copy.
+      const int64_t pix0 = pi * kPanelWidth, valid = std::min<int64_t>(kPanelWidth, pixels - pix0);
+      int64_t top[kPanelWidth], left[kPanelWidth];
+      for (int64_t j = 0; j < valid; ++j) {
+        top[j] = ((pix0 + j) / ow) * win.stride_h - win.pad_top;
+        left[j] = ((pix0 + j) % ow) * win.stride_w - win.pad_left;
+      }
       for (int64_t ci = 0; ci < cg; ++ci) {
         const float* plane = xb + (gi * cg + ci) * h * wd;
         for (int64_t r = 0; r < win.kh; ++r)
           for (int64_t s = 0; s < win.kw; ++s) {
             float* row = dst + ((ci * win.kh + r) * win.kw + s) * kPanelWidth;
-            for (int64_t j = 0; j < kPanelWidth; ++j) {
-              const int64_t pix = pi * kPanelWidth + j;
-              float v = 0.0f;
-              if (pix < pixels) {
-                const int64_t iy = (pix / ow) * win.stride_h - win.pad_top + r * win.dilation_h;
-                const int64_t ix = (pix % ow) * win.stride_w - win.pad_left + s * win.dilation_w;
-                if (iy >= 0 && iy < h && ix >= 0 && ix < wd) v = plane[iy * wd + ix];
-              }
-              row[j] = v;
+            const int64_t dy = r * win.dilation_h, dx = s * win.dilation_w;
+            for (int64_t j = 0; j < valid; ++j) {
+              const int64_t iy = top[j] + dy, ix = left[j] + dx;
+              row[j] = iy >= 0 && iy < h && ix >= 0 && ix < wd ? plane[iy * wd + ix] : 0.0f;
             }
+            for (int64_t j = valid; j < kPanelWidth; ++j) row[j] = 0.0f;
           }
       }
     });
