@@ -140,34 +140,42 @@ Shape pool2d_shape(const Shape& x, const Window2d& w) {
 
 // One output = one window walked in (kh, kw) order: max with max_rule; average as a sequential
 // sum divided by the count (pads included or not).
+namespace {
+
+// One plane; the pooling kind is a template parameter so the tap loop carries no branch on it.
+template <PoolKind Kind>
+void pool_plane(const float* src, float* dst, int64_t h, int64_t wd, int64_t oh, int64_t ow, const Window2d& w,
+                bool count_include_pad) {
+  for (int64_t oy = 0; oy < oh; ++oy)
+    for (int64_t ox = 0; ox < ow; ++ox) {
+      const int64_t y0 = oy * w.stride_h - w.pad_top, x0 = ox * w.stride_w - w.pad_left;
+      float acc = Kind == PoolKind::Max ? -INFINITY : -0.0f;  // -0 is the identity of IEEE addition
+      int64_t valid = 0, padded = 0;
+      for (int64_t r = 0; r < w.kh; ++r) {
+        const int64_t iy = y0 + r * w.dilation_h;
+        for (int64_t s = 0; s < w.kw; ++s) {
+          const int64_t ix = x0 + s * w.dilation_w;
+          // Taps beyond the explicit pads (ceil_mode overhang) are not counted even with pads.
+          if (iy < h + w.pad_bottom && ix < wd + w.pad_right) ++padded;
+          if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+          const float v = src[iy * wd + ix];
+          acc = Kind == PoolKind::Max ? max_rule(acc, v) : acc + v;
+          ++valid;
+        }
+      }
+      if (Kind == PoolKind::Average) acc = acc / static_cast<float>(count_include_pad ? padded : valid);
+      dst[oy * ow + ox] = acc;
+    }
+}
+
+}  // namespace
+
 void pool2d(PoolKind kind, const float* x, const Shape& xs, const Window2d& w, bool count_include_pad, float* y) {
   const Shape ys = pool2d_shape(xs, w);
   const int64_t planes = xs[0] * xs[1], h = xs[2], wd = xs[3], oh = ys[2], ow = ys[3];
+  const auto plane = kind == PoolKind::Max ? &pool_plane<PoolKind::Max> : &pool_plane<PoolKind::Average>;
   parallel_for(static_cast<size_t>(planes), 1, [&](size_t b, size_t e) {
-    for (size_t pl = b; pl < e; ++pl) {
-      const float* src = x + pl * h * wd;
-      float* dst = y + pl * oh * ow;
-      for (int64_t oy = 0; oy < oh; ++oy)
-        for (int64_t ox = 0; ox < ow; ++ox) {
-          const int64_t y0 = oy * w.stride_h - w.pad_top, x0 = ox * w.stride_w - w.pad_left;
-          float acc = kind == PoolKind::Max ? -INFINITY : -0.0f;  // -0 is the identity of IEEE addition
-          int64_t valid = 0, padded = 0;
-          for (int64_t r = 0; r < w.kh; ++r) {
-            const int64_t iy = y0 + r * w.dilation_h;
-            for (int64_t s = 0; s < w.kw; ++s) {
-              const int64_t ix = x0 + s * w.dilation_w;
-              // Taps beyond the explicit pads (ceil_mode overhang) are not counted even with pads.
-              if (iy < h + w.pad_bottom && ix < wd + w.pad_right) ++padded;
-              if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-              const float v = src[iy * wd + ix];
-              acc = kind == PoolKind::Max ? max_rule(acc, v) : acc + v;
-              ++valid;
-            }
-          }
-          if (kind == PoolKind::Average) acc = acc / static_cast<float>(count_include_pad ? padded : valid);
-          dst[oy * ow + ox] = acc;
-        }
-    }
+    for (size_t pl = b; pl < e; ++pl) plane(x + pl * h * wd, y + pl * oh * ow, h, wd, oh, ow, w, count_include_pad);
   });
 }
 
