@@ -37,19 +37,19 @@ export interface OnnxModel {
   nodes: Node[];
 }
 
-/** Loads a model from a file path (external data resolves beside it) or from bytes. */
-export function loadModel(source: string | Uint8Array): OnnxModel {
+/**
+ * Loads a model from a file path (external data resolves beside it) or from bytes; `baseDir` says
+ * where external data lives when the bytes were read elsewhere.
+ */
+export function loadModel(source: string | Uint8Array, baseDir?: string): OnnxModel {
+  if (typeof source !== 'string') return checkModel(decodeModel(source), baseDir);
   let bytes: Uint8Array;
-  let baseDir: string | undefined;
-  if (typeof source === 'string') {
-    try {
-      bytes = readFileSync(source);
-    } catch (error) {
-      throw new Error(`model ${source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    baseDir = path.dirname(path.resolve(source));
-  } else bytes = source;
-  return checkModel(decodeModel(bytes), baseDir);
+  try {
+    bytes = readFileSync(source);
+  } catch (error) {
+    throw new Error(`model ${source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return checkModel(decodeModel(bytes), path.dirname(path.resolve(source)));
 }
 
 function checkModel(model: onnx.ModelProto, baseDir: string | undefined): OnnxModel {

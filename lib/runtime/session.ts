@@ -1,6 +1,7 @@
 // Session: an ONNX model ready to run, with the onnxruntime-node shape of API. The model is loaded and
 // checked once; a plan is compiled once per input-shape signature and each run is one native call.
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { modelHash } from '../attest';
 import { native } from '../native';
 import { loadModel, type OnnxModel, type ValueInfo } from '../onnx';
@@ -22,7 +23,8 @@ export class Session {
     const bytes = typeof source === 'string' ? await readFile(source).catch((error: NodeJS.ErrnoException) => {
       throw new Error(`model ${source} cannot be read (${error.code ?? 'error'})`);
     }) : source;
-    const model = loadModel(typeof source === 'string' ? source : bytes);
+    // Read once: the same bytes give the hash and the model; external data resolves beside the file.
+    const model = loadModel(bytes, typeof source === 'string' ? path.dirname(path.resolve(source)) : undefined);
     const unsupported = unsupportedNodes(model);
     if (unsupported.length > 0) {
       const ops = [...new Set(unsupported.map((n) => `${n.domain ? n.domain + '.' : ''}${n.opType}`))];
