@@ -1,7 +1,7 @@
 // The durable outbox (LMDB): every attestation is on disk before its receipt is handed out, and every
 // batch with its submission state, so a restarted settler resumes exactly where the old one stopped.
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { checkAttestation, type Attestation } from '../attest';
+import type { Attestation } from '../attest';
 
 export interface StoredAttestation {
   attestation: Attestation;
@@ -67,8 +67,9 @@ export class Outbox {
   }
 
   /**
-   * Stores `a` durably. Storing the same attestation again is a no-op (so producers may replay after a
-   * crash); a different attestation under a used request id is an error.
+   * Stores `a` (already checked and normalised by checkAttestation) durably. Storing the same
+   * attestation again is a no-op (so producers may replay after a crash); a different attestation
+   * under a used request id is an error.
    * @returns true when it was new.
    */
   async add(a: Attestation): Promise<boolean> {
@@ -170,11 +171,12 @@ function serialise(a: Attestation): SerialAttestation {
   return { ...a, timestamp: a.timestamp.toString() };
 }
 
+// Stored attestations were checked (and normalised) before add(); reading them back only restores
+// the timestamp's type instead of re-validating every field on each seal and receipt.
 function deserialise(a: SerialAttestation): Attestation {
-  return checkAttestation(a);
+  return { ...a, timestamp: BigInt(a.timestamp) };
 }
 
 function sameAttestation(a: Attestation, b: Attestation): boolean {
-  const x = checkAttestation(b);
-  return (Object.keys(a) as (keyof Attestation)[]).every((k) => String(a[k]) === String(x[k]));
+  return (Object.keys(a) as (keyof Attestation)[]).every((k) => a[k] === b[k]);
 }
