@@ -25,6 +25,16 @@ function readTensor(file: string): { name: string; value: Tensor } {
   return { name: proto.name ?? '', value: tensorFromProto(proto, undefined, file) };
 }
 
+/** A data set's input_N.pb files as feeds: by the name they carry, else by position. */
+export function readFeeds(session: Session, setDir: string): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {};
+  session.inputNames.forEach((input, i) => {
+    const t = readTensor(path.join(setDir, `input_${i}.pb`));
+    feeds[t.name || input] = t.value;
+  });
+  return feeds;
+}
+
 function compare(got: Tensor, want: Tensor): string | undefined {
   if (got.dtype !== want.dtype) return `dtype ${got.dtype}, expected ${want.dtype}`;
   if (JSON.stringify(got.shape) !== JSON.stringify(want.shape)) return `shape [${got.shape}], expected [${want.shape}]`;
@@ -46,12 +56,7 @@ export async function runCase(name: string): Promise<Outcome> {
   }
   try {
     for (const set of readdirSync(dir).filter((d) => d.startsWith('test_data_set')).sort()) {
-      const feeds: Record<string, Tensor> = {};
-      session.inputNames.forEach((input, i) => {
-        const t = readTensor(path.join(dir, set, `input_${i}.pb`));
-        feeds[t.name || input] = t.value;
-      });
-      const outputs = await session.run(feeds);
+      const outputs = await session.run(readFeeds(session, path.join(dir, set)));
       for (const [i, output] of session.outputNames.entries()) {
         const problem = compare(outputs[output], readTensor(path.join(dir, set, `output_${i}.pb`)).value);
         if (problem) return { status: 'mismatch', detail: `${set} output '${output}': ${problem}` };
