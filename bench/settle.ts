@@ -5,7 +5,7 @@ import { JsonRpcProvider, parseEther, Wallet, type Contract } from 'ethers';
 import { setThreads, tensor, type Tensor } from '../lib';
 import { AttestationTree, batchDigest, namedTensorsHash, RUNTIME_VERSION, type Attestation, type SettlementDomain } from '../lib/attest';
 import { startAnvil } from '../lib/chain/anvil';
-import { deploySettlement, settlementAt } from '../lib/settle';
+import { deploySettlement, ensureRegistered, settlementAt } from '../lib/settle';
 import { benchSettleLatency, randomAttestation, type BenchChain } from './settle-latency';
 import { fmt, medianSeconds } from './timing';
 
@@ -28,8 +28,7 @@ export async function benchSettle(): Promise<void> {
       anvil, address,
       async operator(keyIndex) {
         const wallet = new Wallet(anvil.devKeys[keyIndex], provider);
-        const contract = settlementAt(address, wallet);
-        if (!(await contract.isActive(wallet.address))) await (await contract.register({ value: MIN_STAKE })).wait();
+        await ensureRegistered(address, wallet, MIN_STAKE);
         return wallet;
       },
     };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { hexlify, JsonRpcProvider, parseEther, randomBytes, Wallet, type Contract } from 'ethers';
 import type { Attestation } from '../lib/attest';
 import { startAnvil, type AnvilNode } from '../lib/chain/anvil';
-import { deploySettlement, settlementAt } from '../lib/settle';
+import { deploySettlement, ensureRegistered } from '../lib/settle';
 
 export interface Chain {
   anvil: AnvilNode;
@@ -37,8 +37,7 @@ export async function startChain(): Promise<Chain> {
 /** A registered operator with its own funded key (a dev key, so tests never print real keys). */
 export async function registeredOperator(chain: Chain, keyIndex: number): Promise<Wallet> {
   const wallet = new Wallet(chain.anvil.devKeys[keyIndex], chain.provider);
-  const contract = settlementAt(chain.address, wallet);
-  if (!(await contract.isActive(wallet.address))) await (await contract.register({ value: MIN_STAKE })).wait();
+  await ensureRegistered(chain.address, wallet, MIN_STAKE);
   return wallet;
 }
 

@@ -9,7 +9,7 @@ import { JsonRpcProvider, parseEther, Wallet } from 'ethers';
 import { info, ops, tensor, type Tensor } from '../index';
 import { modelHash, namedTensorsHash, receiptToJSON, RUNTIME_VERSION } from '../attest';
 import { startAnvil } from '../chain/anvil';
-import { deploySettlement, settlementAt, Settler, verifyReceipt } from '../settle';
+import { deploySettlement, ensureRegistered, Settler, verifyReceipt } from '../settle';
 
 const LAYERS: [number, number][] = [[64, 128], [128, 10]];
 
@@ -42,7 +42,7 @@ async function runDemo(options: { requests: string }): Promise<void> {
     const address = await contract.getAddress();
     const operator = Wallet.createRandom().connect(provider); // throwaway: never printed, gone at exit
     await (await funder.sendTransaction({ to: operator.address, value: parseEther('2') })).wait();
-    await (await settlementAt(address, operator).register({ value: parseEther('1') })).wait();
+    await ensureRegistered(address, operator, parseEther('1'));
     console.log(`anvil ${anvil.url} (chain ${anvil.chainId}); settlement ${address}; operator ${operator.address} staked 1 ETH`);
 
     const settler = await Settler.open({ dataDir, wallet: operator, rpcUrl: anvil.url, contract: address, batchSize: 64, batchDelayMs: 200, pollMs: 20 });

@@ -49,3 +49,10 @@ export async function deploySettlement(signer: Signer, params: SettlementParams)
 export function settlementAt(address: string, runner: ContractRunner): Contract {
   return new Contract(address, settlementArtifact().abi, runner);
 }
+
+/** Registers `operator` with `stake` unless it is already active; waits until the stake is mined. */
+export async function ensureRegistered(settlement: string, operator: Signer, stake: bigint): Promise<void> {
+  const contract = settlementAt(settlement, operator);
+  if (await contract.isActive(await operator.getAddress())) return;
+  await (await contract.register({ value: stake })).wait();
+}

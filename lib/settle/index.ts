@@ -3,4 +3,4 @@ export { Settler, type SettlerOptions, type SettlementState, type SettlementStat
 export { SettlementConflict, type SubmitOptions } from './submitter';
 export { verifyReceipt, type ReceiptVerdict, type VerifyOptions } from './verify-receipt';
 export { createKeystore, keystoreAddress, loadKeystore, readPassword, PASSWORD_ENV, type PasswordSource } from './keystore';
-export { deploySettlement, settlementArtifact, settlementAt, SlashReason, type SettlementArtifact, type SettlementParams } from './contracts';
+export { deploySettlement, ensureRegistered, settlementArtifact, settlementAt, SlashReason, type SettlementArtifact, type SettlementParams } from './contracts';
