@@ -13,6 +13,8 @@ export interface SessionOptions {
   threads?: number;
 }
 
+const MAX_PLANS = 64;
+
 export class Session {
   private readonly plans = new Map<string, { handle: unknown; arenaBytes: number }>();
   private released = false;
@@ -87,11 +89,14 @@ export class Session {
     // Shapes, plus the values of small int64 inputs, which may decide shapes (axes, Reshape targets).
     const signature = JSON.stringify(inputs.map((t) => (isValueInput(t) ? [t.shape, Array.from(t.data as BigInt64Array, String)] : t.shape)));
     let plan = this.plans.get(signature);
-    if (!plan) {
+    if (plan) this.plans.delete(signature);
+    else {
       const spec = planModel(this.model, inputs);
       plan = { handle: native.compilePlan(spec), arenaBytes: spec.arenaBytes };
-      this.plans.set(signature, plan);
+      // Clients choose the shapes: keep the most recently used plans, not one per shape ever seen.
+      if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
     }
+    this.plans.set(signature, plan);
     return plan;
   }
 }

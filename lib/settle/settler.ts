@@ -115,6 +115,11 @@ export class Settler extends EventEmitter {
     return { state: batch.state === 'committed' ? 'committed' : 'sealed', attestation: stored.attestation, receipt };
   }
 
+  /** Attestations stored but not yet in a committed batch. */
+  uncommittedCount(): number {
+    return this.outbox.pendingCount() + this.outbox.unsettled().reduce((n, b) => n + b.requestIds.length, 0);
+  }
+
   batches(): StoredBatch[] {
     return this.outbox.allBatches();
   }

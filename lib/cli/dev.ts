@@ -1,0 +1,61 @@
+// `verinfer dev` (`npm start`): a whole operator node on this machine. A local anvil, the settlement
+// contract, a throwaway staked operator, the demo model that ships with the package, the HTTP API on
+// localhost and a request to paste. Ctrl-C stops everything it started.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { JsonRpcProvider, parseEther, Wallet } from 'ethers';
+import { info } from '../index';
+import { startAnvil } from '../chain/anvil';
+import { startNode } from '../node/running-node';
+import { ModelStore } from '../node/model-store';
+import { deploySettlement, ensureRegistered } from '../settle';
+import { addConfigOptions, configFrom, stopOnSignals } from './node-options';
+
+export const DEMO_MODEL = path.join(__dirname, '..', '..', '..', 'models', 'demo-mlp.onnx');
+
+async function dev(options: Record<string, unknown>): Promise<void> {
+  const config = configFrom(options);
+  const anvil = await startAnvil();
+  const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const temporary = options.dataDir === undefined && process.env.VERINFER_DATA_DIR === undefined;
+  const dataDir = temporary ? mkdtempSync(path.join(tmpdir(), 'verinfer-dev-')) : config.dataDir;
+  const cleanup = async () => {
+    provider.destroy();
+    await anvil.stop();
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const funder = new Wallet(anvil.devKeys[0], provider);
+    const contract = await deploySettlement(funder, { minStake: parseEther('1'), unbondingPeriod: 3600, reporterShareBps: 1000 });
+    const address = await contract.getAddress();
+    const operator = Wallet.createRandom().connect(provider); // throwaway: never printed, gone at exit
+    await (await funder.sendTransaction({ to: operator.address, value: parseEther('2') })).wait();
+    await ensureRegistered(address, operator, parseEther('1'));
+    const demo = await ModelStore.open(dataDir).add(DEMO_MODEL, { alias: 'demo' });
+    const running = await startNode({ ...config, dataDir, rpcUrl: anvil.url, contract: address }, operator);
+    const kernel = info();
+    console.log(`verinfer ${kernel.version} dev node: ${kernel.isa}${kernel.vnni ? '+vnni' : ''}, ${kernel.threads} threads`);
+    console.log(`anvil ${anvil.url} (chain ${anvil.chainId}); settlement ${address}; operator ${operator.address} staked 1 ETH`);
+    console.log(`model 'demo' ${demo.hash}: x float32 [N, 64] → probs float32 [N, 10]`);
+    console.log(`ready: ${running.url}  (OpenAPI: ${running.url}/openapi.json, metrics: ${running.url}/metrics)\n`);
+    const x = Array.from({ length: 64 }, (_, i) => Math.round(Math.sin(i) * 100) / 100);
+    console.log(`curl -s ${running.url}/v1/infer -H 'content-type: application/json' \\\n  -d '${JSON.stringify({ model: 'demo', inputs: { x: { dtype: 'float32', shape: [1, 64], data: x } } })}'`);
+    console.log(`\nthen: curl -s ${running.url}/v1/receipts/<requestId>   (committed within ~${config.settleDelayMs} ms)\nCtrl-C stops the node and anvil.`);
+    stopOnSignals(async () => {
+      await running.stop();
+      await cleanup();
+    });
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+export function registerDev(program: Command): void {
+  addConfigOptions(
+    program.command('dev').description('run a complete local node: anvil, contracts, a throwaway operator, the demo model, the HTTP API'),
+    ['dataDir', 'host', 'port', 'threads', 'maxBatch', 'maxDelayMs', 'preferredBatch', 'maxQueue', 'settleBatchSize', 'settleDelayMs', 'adminToken'],
+  ).action(dev);
+}
