@@ -21,11 +21,16 @@ export async function buildServer(node: OperatorNode, options: { logger?: boolea
   const app = Fastify({
     logger: options.logger ? { level: 'warn' } : false,
     bodyLimit: Math.round(config.bodyLimitMb * 2 ** 20),
-    ajv: { customOptions: { verbose: true, allErrors: false, coerceTypes: false } },
+    ajv: { customOptions: { verbose: true, allErrors: false, coerceTypes: false, removeAdditional: false } },
   });
   let stopping = false;
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', async () => {
     stopping = true;
+  });
+  // While stopping, each answer closes its connection: idle keep-alive sockets would otherwise hold
+  // close() open for the whole keep-alive timeout after the last request in flight is answered.
+  app.addHook('onSend', async (_request, reply) => {
+    if (stopping) reply.header('connection', 'close');
   });
   await app.register(fastifySwagger, {
     openapi: {
