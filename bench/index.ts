@@ -1,11 +1,12 @@
-// npm run bench -- [gemm|int8|bandwidth|overhead|models|settle]... (default: all)
+// npm run bench -- [gemm|int8|bandwidth|overhead|models|settle|node]... (default: all)
 import { info } from '../lib';
 import { benchGemm } from './gemm';
 import { benchModels } from './models';
+import { benchNode } from './node';
 import { benchBandwidth, benchInt8, benchOverhead } from './kernels';
 import { benchSettle } from './settle';
 
-const suites: Record<string, () => Promise<void>> = { gemm: benchGemm, int8: benchInt8, bandwidth: benchBandwidth, overhead: benchOverhead, models: benchModels, settle: benchSettle };
+const suites: Record<string, () => Promise<void>> = { gemm: benchGemm, int8: benchInt8, bandwidth: benchBandwidth, overhead: benchOverhead, models: benchModels, settle: benchSettle, node: benchNode };
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);

@@ -27,7 +27,7 @@ export const SETTINGS = {
   adminToken: { kind: 'string', description: 'bearer token for operator routes (POST /v1/models); unset disables them' },
   threads: { kind: 'int', description: 'kernel threads (default: every core)', min: 1, max: 1024 },
   maxBatch: { kind: 'int', description: 'most rows in one batched run (1 turns batching off)', default: 32, min: 1, max: 4096 },
-  maxDelayMs: { kind: 'number', description: 'longest a request waits to share a run', default: 2, min: 0, max: 10_000 },
+  maxDelayMs: { kind: 'number', description: 'longest a request waits for others to share its run (0: batches form only while the previous one runs)', default: 0, min: 0, max: 10_000 },
   preferredBatch: { kind: 'ints', description: 'batch sizes dispatched as soon as they form (comma-separated)', default: [], min: 1, max: 4096 },
   maxQueue: { kind: 'int', description: 'requests waiting per model before new ones get 429', default: 256, min: 1, max: 1_000_000 },
   requestTimeoutMs: { kind: 'int', description: 'an inference not answered by then gets 503', default: 30_000, min: 1, max: 3_600_000 },
