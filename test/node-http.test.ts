@@ -16,7 +16,7 @@ test.after.always(async () => {
 });
 
 test.serial('end to end: concurrent HTTP clients get the outputs of a plain run and receipts that verify on-chain', async (t) => {
-  const node = await startTestNode(chain, 1);
+  const node = await startTestNode(chain, 1, { maxDelayMs: 20 });
   try {
     await node.node.store.add(MLP, { alias: 'mlp' });
     const session = await Session.create(MLP);
