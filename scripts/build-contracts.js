@@ -10,8 +10,12 @@ const root = path.join(__dirname, '..');
 const contractsDir = path.join(root, 'contracts');
 const artifactsDir = path.join(contractsDir, 'artifacts');
 
-// Contracts that get an artifact; the others are abstract building blocks.
-const DEPLOYABLE = ['VerinferSettlement'];
+// Contracts that get an artifact, by source file; the others are abstract building blocks.
+const DEPLOYABLE = {
+  VerinferSettlement: 'contracts/VerinferSettlement.sol',
+  InferenceHub: 'contracts/InferenceHub.sol',
+  ForecastConsumer: 'contracts/examples/ForecastConsumer.sol',
+};
 
 const SETTINGS = {
   optimizer: { enabled: true, runs: 200 },
@@ -20,11 +24,11 @@ const SETTINGS = {
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'metadata'] } },
 };
 
-/** Standard-JSON input: every contracts/*.sol, keyed by its path from the package root. */
+/** Standard-JSON input: every .sol under contracts/, keyed by its path from the package root. */
 function compilerInput() {
   const sources = {};
-  for (const file of fs.readdirSync(contractsDir).filter((f) => f.endsWith('.sol')).sort()) {
-    sources[`contracts/${file}`] = { content: fs.readFileSync(path.join(contractsDir, file), 'utf8') };
+  for (const file of fs.readdirSync(contractsDir, { recursive: true }).filter((f) => f.endsWith('.sol')).sort()) {
+    sources[`contracts/${file.split(path.sep).join('/')}`] = { content: fs.readFileSync(path.join(contractsDir, file), 'utf8') };
   }
   return { language: 'Solidity', sources, settings: SETTINGS };
 }
@@ -51,8 +55,8 @@ function compile() {
 }
 
 function artifactOf(name, output) {
-  const contract = output.contracts[`contracts/${name}.sol`]?.[name];
-  if (!contract) throw new Error(`build-contracts: no contract ${name} in contracts/${name}.sol`);
+  const contract = output.contracts[DEPLOYABLE[name]]?.[name];
+  if (!contract) throw new Error(`build-contracts: no contract ${name} in ${DEPLOYABLE[name]}`);
   const metadata = JSON.parse(contract.metadata);
   // Every source that went into the bytecode, with the keccak256 solc recorded for it.
   const sources = {};
@@ -73,7 +77,7 @@ function artifactOf(name, output) {
 function compileArtifacts() {
   const { output, errors } = compile();
   if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join('\n'));
-  return Object.fromEntries(DEPLOYABLE.map((name) => [name, artifactOf(name, output)]));
+  return Object.fromEntries(Object.keys(DEPLOYABLE).map((name) => [name, artifactOf(name, output)]));
 }
 
 function main() {
@@ -84,7 +88,7 @@ function main() {
     process.exit(1);
   }
   fs.mkdirSync(artifactsDir, { recursive: true });
-  for (const name of DEPLOYABLE) {
+  for (const name of Object.keys(DEPLOYABLE)) {
     const file = path.join(artifactsDir, `${name}.json`);
     fs.writeFileSync(file, `${JSON.stringify(artifactOf(name, output), null, 2)}\n`);
     console.log(`build-contracts: ${path.relative(root, file)}`);

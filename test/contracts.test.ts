@@ -133,11 +133,15 @@ function malleate(signature: string): string {
   return sig.r + highS.toString(16).padStart(64, '0') + v.toString(16);
 }
 
-test.serial('checked-in artifact matches the sources', (t) => {
+test.serial('checked-in artifacts match the sources', (t) => {
   const { compileArtifacts } = require(path.join(root, 'scripts', 'build-contracts.js'));
-  const compiled = compileArtifacts().VerinferSettlement;
-  const file = path.join(root, 'contracts', 'artifacts', 'VerinferSettlement.json');
-  t.is(readFileSync(file, 'utf8'), `${JSON.stringify(compiled, null, 2)}\n`, 'run `npm run build:contracts`');
+  const all = compileArtifacts();
+  t.deepEqual(Object.keys(all).sort(), ['ForecastConsumer', 'InferenceHub', 'VerinferSettlement']);
+  for (const [name, compiled] of Object.entries(all)) {
+    const file = path.join(root, 'contracts', 'artifacts', `${name}.json`);
+    t.is(readFileSync(file, 'utf8'), `${JSON.stringify(compiled, null, 2)}\n`, `${name}: run \`npm run build:contracts\``);
+  }
+  const compiled = all.VerinferSettlement;
   t.deepEqual(settlementArtifact(), compiled);
   t.is(compiled.compiler, '0.8.28+commit.7893614a.Emscripten.clang');
   t.truthy(compiled.sources['contracts/AttestationLeaf.sol']);

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { describe } from '../attest/hex';
 
-type Kind = 'string' | 'int' | 'number' | 'ints' | 'url' | 'address';
+type Kind = 'string' | 'int' | 'number' | 'ints' | 'url' | 'address' | 'hashes';
 
 interface Setting {
   kind: Kind;
@@ -36,12 +36,16 @@ export const SETTINGS = {
   memoryBudgetMb: { kind: 'number', description: 'memory for resident models; least recently used ones are evicted past it', default: 4096, min: 1, max: 1 << 24 },
   settleBatchSize: { kind: 'int', description: 'a batch of attestations seals at this many…', default: 256, min: 1, max: 65536 },
   settleDelayMs: { kind: 'int', description: '…or this long after its first one', default: 2000, min: 0, max: 3_600_000 },
-  confirmations: { kind: 'int', description: 'blocks on top of a commit before it counts', default: 1, min: 1, max: 1000 },
+  confirmations: { kind: 'int', description: 'blocks on top of a commit or an on-chain request before it counts', default: 1, min: 1, max: 1000 },
+  hub: { kind: 'address', description: 'address of an InferenceHub whose requests this node fulfils' },
+  hubFromBlock: { kind: 'int', description: 'block to start scanning the hub from on the first start', default: 0, min: 0, max: Number.MAX_SAFE_INTEGER },
+  hubPollMs: { kind: 'int', description: 'how often to look at the hub for requests, due workflows and fees', default: 1000, min: 10, max: 3_600_000 },
+  workflows: { kind: 'hashes', description: 'hub workflow ids (0x + 64 hex, comma-separated) this node runs when due', default: [] },
 } satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
 
-type ValueOf<K extends Kind> = K extends 'int' | 'number' ? number : K extends 'ints' ? number[] : string;
+type ValueOf<K extends Kind> = K extends 'int' | 'number' ? number : K extends 'ints' ? number[] : K extends 'hashes' ? string[] : string;
 export type NodeConfig = { [K in SettingName]: (typeof SETTINGS)[K] extends { default: unknown } ? ValueOf<(typeof SETTINGS)[K]['kind']> : ValueOf<(typeof SETTINGS)[K]['kind']> | undefined };
 
 /** `dataDir` → `VERINFER_DATA_DIR`, `--data-dir`. */
@@ -93,6 +97,7 @@ function fromText(name: SettingName, text: string): unknown {
   const kind = (SETTINGS[name] as Setting).kind;
   if (kind === 'int' || kind === 'number') return /^\s*-?[\d.]+(e\d+)?\s*$/i.test(text) ? Number(text) : text;
   if (kind === 'ints') return text.trim() === '' ? [] : text.split(',').map((p) => (/^\s*\d+\s*$/.test(p) ? Number(p) : p));
+  if (kind === 'hashes') return text.trim() === '' ? [] : text.split(',').map((p) => p.trim());
   return text;
 }
 
@@ -115,6 +120,9 @@ function check(name: SettingName, value: unknown, origin: string): unknown {
     case 'url':
       if (typeof value !== 'string' || !/^(https?|wss?):\/\/\S+$/.test(value)) throw fail('an http(s) or ws(s) URL');
       return value;
+    case 'hashes':
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && /^0x[0-9a-fA-F]{64}$/.test(v))) throw fail('a list of 0x-prefixed 32-byte ids');
+      return value.map((v: string) => v.toLowerCase());
     case 'address':
       if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value)) throw fail('a 0x-prefixed 20-byte address');
       return value;

@@ -25,6 +25,8 @@ export class NodeMetrics {
   readonly requests = new Counter({ name: 'verinfer_requests_total', help: 'Inference requests by outcome', labelNames: ['model', 'outcome'], registers: [this.registry] });
   readonly attestationsCommitted = new Counter({ name: 'verinfer_attestations_committed_total', help: 'Attestations in batches committed on-chain', registers: [this.registry] });
   readonly gasSpent = new Counter({ name: 'verinfer_gas_spent_total', help: 'Gas used by batch commits', registers: [this.registry] });
+  readonly hubFulfilments = new Counter({ name: 'verinfer_hub_fulfilments_total', help: 'On-chain requests and workflow runs fulfilled', registers: [this.registry] });
+  readonly hubFeesWei = new Counter({ name: 'verinfer_hub_fees_wei_total', help: 'Fees claimed from the InferenceHub, in wei', registers: [this.registry] });
   readonly attestationsPending: Gauge;
 
   constructor(uncommitted: () => number) {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { HDNodeWallet, Wallet } from 'ethers';
 import { namedTensorsHash, RUNTIME_VERSION, type Attestation } from '../attest';
 import { native } from '../native';
+import { HubWatcher } from '../hub/hub-watcher';
 import { Settler, type SettlementStatus } from '../settle';
 import type { Tensor } from '../tensor';
 import type { NodeConfig } from './config';
@@ -31,6 +32,9 @@ export interface InferResult {
 }
 
 export class OperatorNode {
+  /** Present when the node serves an InferenceHub (config.hub). */
+  hubWatcher: HubWatcher | undefined;
+
   private constructor(
     readonly config: NodeConfig,
     readonly store: ModelStore,
@@ -61,8 +65,18 @@ export class OperatorNode {
         onQueueDepth: (model, depth) => metrics.queueDepth.set({ model }, depth),
       },
     );
-    return new OperatorNode(config, store, settler, scheduler, metrics);
+    const node = new OperatorNode(config, store, settler, scheduler, metrics);
+    if (config.hub) {
+      node.hubWatcher = HubWatcher.start(node, wallet, config.rpcUrl!, {
+        hub: config.hub, workflows: config.workflows, fromBlock: config.hubFromBlock, pollMs: config.hubPollMs, confirmations: config.confirmations,
+      });
+      node.hubWatcher.on('fulfilled', () => metrics.hubFulfilments.inc());
+      node.hubWatcher.on('paid', (_id: string, fee: bigint) => metrics.hubFeesWei.inc(Number(fee)));
+      node.hubWatcher.on('error', (error: Error) => console.error(`verinfer hub: ${error.message}`));
+    }
+    return node;
   }
+
 
   get operator(): string {
     return this.settler.operator;
@@ -89,16 +103,7 @@ export class OperatorNode {
       const batchable = isBatchable(session.inputMetadata, session.outputMetadata);
       const ran = await this.scheduler.submit(model, session, request.feeds, batchable, request);
       const attestStarted = performance.now();
-      const attestation: Attestation = {
-        requestId: request.requestId ?? '0x' + randomBytes(32).toString('hex'),
-        modelHash: model,
-        inputHash: namedTensorsHash(request.feeds),
-        outputHash: namedTensorsHash(ran.outputs),
-        operator: this.operator,
-        timestamp: BigInt(Date.now()),
-        runtimeVersion: RUNTIME_VERSION,
-      };
-      await this.settler.attest(attestation);
+      const attestation = await this.attest(request, model, ran.outputs);
       const attestMs = performance.now() - attestStarted;
       const totalMs = performance.now() - started;
       this.metrics.attestSeconds.observe(attestMs / 1000);
@@ -117,12 +122,38 @@ export class OperatorNode {
     }
   }
 
+  /**
+   * Attests a result durably. A request id seen before (an on-chain request re-run after a restart)
+   * keeps its stored attestation, provided the recomputed hashes agree with it, as they must.
+   */
+  private async attest(request: InferRequest, modelHash: string, outputs: Record<string, Tensor>): Promise<Attestation> {
+    const inputHash = namedTensorsHash(request.feeds);
+    const outputHash = namedTensorsHash(outputs);
+    const earlier = request.requestId === undefined ? undefined : this.settler.status(request.requestId)?.attestation;
+    if (earlier) {
+      if (earlier.modelHash !== modelHash || earlier.inputHash !== inputHash || earlier.outputHash !== outputHash) {
+        throw new Error(`request ${request.requestId} was attested before with other hashes; refusing to sign a second, different result`);
+      }
+      return earlier;
+    }
+    const attestation: Attestation = {
+      requestId: request.requestId ?? '0x' + randomBytes(32).toString('hex'),
+      modelHash, inputHash, outputHash,
+      operator: this.operator,
+      timestamp: BigInt(Date.now()),
+      runtimeVersion: RUNTIME_VERSION,
+    };
+    await this.settler.attest(attestation);
+    return attestation;
+  }
+
   receipt(requestId: string): SettlementStatus | undefined {
     return this.settler.status(requestId);
   }
 
   /** Graceful stop: no new requests, everything queued runs and is attested, pending batches are committed. */
   async stop(options: { settleTimeoutMs?: number } = {}): Promise<void> {
+    await this.hubWatcher?.stop();
     await this.scheduler.drain();
     const timeout = options.settleTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;

@@ -2,6 +2,7 @@
 // broadcast, gas estimated, stuck transactions replaced with higher fees, network errors retried with
 // backoff, and the chain consulted first so a batch is never committed twice.
 import { keccak256, ZeroHash, type Contract, type JsonRpcProvider, type Wallet, type HDNodeWallet } from 'ethers';
+import { withSendLock } from '../chain/send-lock';
 import type { Outbox, StoredBatch } from './outbox';
 
 export interface SubmitOptions {
@@ -114,7 +115,11 @@ export class BatchSubmitter {
   }
 
   /** Signs a commit (a replacement of `previous` when given), stores it, then broadcasts it. */
-  private async send(batch: StoredBatch, previous: StoredBatch['sent'][number] | undefined): Promise<void> {
+  private send(batch: StoredBatch, previous: StoredBatch['sent'][number] | undefined): Promise<void> {
+    return withSendLock(this.wallet.address, () => this.signAndBroadcast(batch, previous));
+  }
+
+  private async signAndBroadcast(batch: StoredBatch, previous: StoredBatch['sent'][number] | undefined): Promise<void> {
     const data = this.contract.interface.encodeFunctionData('commitBatch', [batch.sequence, batch.root, batch.requestIds.length, batch.signature]);
     const to = await this.contract.getAddress();
     const nonce = batch.nonce ?? (await this.provider.getTransactionCount(this.wallet.address, 'pending'));
