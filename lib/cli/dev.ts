@@ -1,6 +1,6 @@
 // `verinfer dev` (`npm start`): a whole operator node on this machine. A local anvil, the settlement
-// contract, a throwaway staked operator, the demo model that ships with the package, the HTTP API on
-// localhost and a request to paste. Ctrl-C stops everything it started.
+// contract and an inference hub, a throwaway staked operator, the demo model that ships with the
+// package, the HTTP API on localhost and a request to paste. Ctrl-C stops everything it started.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { info } from '../index';
 import { startAnvil } from '../chain/anvil';
 import { startNode } from '../node/running-node';
 import { ModelStore } from '../node/model-store';
+import { deployHub } from '../hub/contracts';
 import { deploySettlement, ensureRegistered } from '../settle';
 import { addConfigOptions, configFrom, stopOnSignals } from './node-options';
 
@@ -33,11 +34,14 @@ async function dev(options: Record<string, unknown>): Promise<void> {
     const operator = Wallet.createRandom().connect(provider); // throwaway: never printed, gone at exit
     await (await funder.sendTransaction({ to: operator.address, value: parseEther('2') })).wait();
     await ensureRegistered(address, operator, parseEther('1'));
+    const hub = await deployHub(funder, { settlement: address, challengeWindow: 60, requestTimeout: 3600 });
+    const hubAddress = await hub.getAddress();
     const demo = await ModelStore.open(dataDir).add(DEMO_MODEL, { alias: 'demo' });
-    const running = await startNode({ ...config, dataDir, rpcUrl: anvil.url, contract: address }, operator);
+    const running = await startNode({ ...config, dataDir, rpcUrl: anvil.url, contract: address, hub: hubAddress, hubPollMs: 200 }, operator);
     const kernel = info();
     console.log(`verinfer ${kernel.version} dev node: ${kernel.isa}${kernel.vnni ? '+vnni' : ''}, ${kernel.threads} threads`);
     console.log(`anvil ${anvil.url} (chain ${anvil.chainId}); settlement ${address}; operator ${operator.address} staked 1 ETH`);
+    console.log(`inference hub ${hubAddress}: on-chain requests for the demo model are fulfilled by this node`);
     console.log(`model 'demo' ${demo.hash}: x float32 [N, 64] → probs float32 [N, 10]`);
     console.log(`ready: ${running.url}  (OpenAPI: ${running.url}/openapi.json, metrics: ${running.url}/metrics)\n`);
     const x = Array.from({ length: 64 }, (_, i) => Math.round(Math.sin(i) * 100) / 100);
