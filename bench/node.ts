@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { JsonRpcProvider, parseEther, Wallet } from 'ethers';
-import { freePort, startAnvil } from '../lib/chain/anvil';
+import { freePort } from '../lib/chain/anvil';
+import { startDevChain, stakeOperator } from '../lib/chain/dev-chain';
 import { ModelStore } from '../lib/node';
-import { createKeystore, deploySettlement, ensureRegistered, loadKeystore } from '../lib/settle';
+import { createKeystore, loadKeystore } from '../lib/settle';
 import { CNN, MLP, seeded } from './bench-models';
 import { fmt } from './timing';
 
@@ -32,18 +32,13 @@ interface Row {
 }
 
 export async function benchNode(): Promise<void> {
-  const anvil = await startAnvil();
-  const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const chain = await startDevChain();
+  const { anvil, settlement: address } = chain;
   const dir = mkdtempSync(path.join(tmpdir(), 'verinfer-bench-node-'));
   try {
-    const funder = new Wallet(anvil.devKeys[0], provider);
-    const contract = await deploySettlement(funder, { minStake: parseEther('1'), unbondingPeriod: 3600, reporterShareBps: 1000 });
-    const address = await contract.getAddress();
     const keystore = path.join(dir, 'operator.json');
     await createKeystore(keystore, PASSWORD);
-    const operator = (await loadKeystore(keystore, PASSWORD)).connect(provider) as Wallet;
-    await (await funder.sendTransaction({ to: operator.address, value: parseEther('10') })).wait();
-    await ensureRegistered(address, operator, parseEther('1'));
+    await stakeOperator(chain, await loadKeystore(keystore, PASSWORD));
     const store = ModelStore.open(dir);
     for (const [alias, m] of Object.entries(MODELS)) await store.add(m.bytes, { alias });
 
@@ -89,8 +84,7 @@ export async function benchNode(): Promise<void> {
       console.log(`${name}: best throughput with batching at p99 ≤ 50 ms ${fmt(best('on', 50), 0)} req/s; without batching (any p99) ${fmt(best('off'), 0)} req/s; ratio ${fmt(best('on', 50) / best('off'), 2)}×`);
     }
   } finally {
-    provider.destroy();
-    await anvil.stop();
+    await chain.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,10 +2,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { hexlify, JsonRpcProvider, parseEther, randomBytes, Wallet, type Contract } from 'ethers';
+import { hexlify, randomBytes, Wallet, type Contract, type JsonRpcProvider } from 'ethers';
 import type { Attestation } from '../lib/attest';
-import { startAnvil, type AnvilNode } from '../lib/chain/anvil';
-import { deploySettlement, ensureRegistered } from '../lib/settle';
+import type { AnvilNode } from '../lib/chain/anvil';
+import { DEV_STAKE, startDevChain } from '../lib/chain/dev-chain';
+import { ensureRegistered, settlementAt } from '../lib/settle';
 
 export interface Chain {
   anvil: AnvilNode;
@@ -15,23 +16,11 @@ export interface Chain {
   stop(): Promise<void>;
 }
 
-export const MIN_STAKE = parseEther('1');
+export const MIN_STAKE = DEV_STAKE;
 
 export async function startChain(): Promise<Chain> {
-  const anvil = await startAnvil();
-  const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-  const deployer = new Wallet(anvil.devKeys[0], provider);
-  const contract = await deploySettlement(deployer, { minStake: MIN_STAKE, unbondingPeriod: 3600, reporterShareBps: 1000 });
-  return {
-    anvil,
-    provider,
-    contract,
-    address: await contract.getAddress(),
-    async stop() {
-      provider.destroy();
-      await anvil.stop();
-    },
-  };
+  const dev = await startDevChain();
+  return { anvil: dev.anvil, provider: dev.provider, contract: settlementAt(dev.settlement, dev.funder), address: dev.settlement, stop: dev.stop };
 }
 
 /** A registered operator with its own funded key (a dev key, so tests never print real keys). */

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { JsonRpcProvider, parseEther, Wallet } from 'ethers';
+import { Wallet } from 'ethers';
 import { info, ops, tensor, type Tensor } from '../index';
 import { modelHash, namedTensorsHash, receiptToJSON, RUNTIME_VERSION } from '../attest';
-import { startAnvil } from '../chain/anvil';
-import { deploySettlement, ensureRegistered, Settler, verifyReceipt } from '../settle';
+import { startDevChain, stakeOperator } from '../chain/dev-chain';
+import { Settler, verifyReceipt } from '../settle';
 
 const LAYERS: [number, number][] = [[64, 128], [128, 10]];
 
@@ -33,16 +33,12 @@ async function runDemo(options: { requests: string }): Promise<void> {
   const kernel = info();
   console.log(`verinfer ${kernel.version}: ${kernel.isa}${kernel.vnni ? '+vnni' : ''}, ${kernel.threads} threads; demo MLP ${LAYERS.map(([k]) => k).join('→')}→10, model ${model}`);
 
-  const anvil = await startAnvil();
-  const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const chain = await startDevChain();
+  const { anvil, provider, settlement: address } = chain;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'verinfer-demo-'));
   try {
-    const funder = new Wallet(anvil.devKeys[0], provider);
-    const contract = await deploySettlement(funder, { minStake: parseEther('1'), unbondingPeriod: 3600, reporterShareBps: 1000 });
-    const address = await contract.getAddress();
     const operator = Wallet.createRandom().connect(provider); // throwaway: never printed, gone at exit
-    await (await funder.sendTransaction({ to: operator.address, value: parseEther('2') })).wait();
-    await ensureRegistered(address, operator, parseEther('1'));
+    await stakeOperator(chain, operator);
     console.log(`anvil ${anvil.url} (chain ${anvil.chainId}); settlement ${address}; operator ${operator.address} staked 1 ETH`);
 
     const settler = await Settler.open({ dataDir, wallet: operator, rpcUrl: anvil.url, contract: address, batchSize: 64, batchDelayMs: 200, pollMs: 20 });
@@ -74,8 +70,7 @@ async function runDemo(options: { requests: string }): Promise<void> {
     console.log(verdict.ok ? `receipt verified on-chain; saved to ${file} (check it again offline: npx verinfer verify ${file})` : 'receipt NOT verified');
     if (!verdict.ok) process.exitCode = 1;
   } finally {
-    provider.destroy();
-    await anvil.stop();
+    await chain.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -5,35 +5,29 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { JsonRpcProvider, parseEther, Wallet } from 'ethers';
+import { Wallet } from 'ethers';
 import { info } from '../index';
-import { startAnvil } from '../chain/anvil';
+import { startDevChain, stakeOperator } from '../chain/dev-chain';
 import { startNode } from '../node/running-node';
 import { ModelStore } from '../node/model-store';
 import { deployHub } from '../hub/contracts';
-import { deploySettlement, ensureRegistered } from '../settle';
 import { addConfigOptions, configFrom, stopOnSignals } from './node-options';
 
 export const DEMO_MODEL = path.join(__dirname, '..', '..', '..', 'models', 'demo-mlp.onnx');
 
 async function dev(options: Record<string, unknown>): Promise<void> {
   const config = configFrom(options);
-  const anvil = await startAnvil();
-  const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const chain = await startDevChain();
+  const { anvil, funder, settlement: address } = chain;
   const temporary = options.dataDir === undefined && process.env.VERINFER_DATA_DIR === undefined;
   const dataDir = temporary ? mkdtempSync(path.join(tmpdir(), 'verinfer-dev-')) : config.dataDir;
   const cleanup = async () => {
-    provider.destroy();
-    await anvil.stop();
+    await chain.stop();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const funder = new Wallet(anvil.devKeys[0], provider);
-    const contract = await deploySettlement(funder, { minStake: parseEther('1'), unbondingPeriod: 3600, reporterShareBps: 1000 });
-    const address = await contract.getAddress();
-    const operator = Wallet.createRandom().connect(provider); // throwaway: never printed, gone at exit
-    await (await funder.sendTransaction({ to: operator.address, value: parseEther('2') })).wait();
-    await ensureRegistered(address, operator, parseEther('1'));
+    const operator = Wallet.createRandom(); // throwaway: never printed, gone at exit
+    await stakeOperator(chain, operator);
     const hub = await deployHub(funder, { settlement: address, challengeWindow: 60, requestTimeout: 3600 });
     const hubAddress = await hub.getAddress();
     const demo = await ModelStore.open(dataDir).add(DEMO_MODEL, { alias: 'demo' });

@@ -77,7 +77,7 @@ export function encodeTensor(t: Tensor, encoding: 'json' | 'base64'): WireTensor
 }
 
 /** The fixed-point form: ModelInput in, OpenGradient-style `numbers` out (values as decimal strings). */
-export function decodeModelInput(input: ModelInput, field: string): Record<string, Tensor> {
+function decodeModelInput(input: ModelInput, field: string): Record<string, Tensor> {
   let tensors;
   try {
     tensors = modelInputToTensors(input);
