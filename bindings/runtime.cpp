@@ -5,6 +5,7 @@
 #include "args.h"
 #include "handle.h"
 #include "run.h"
+#include "ops/integer.h"
 #include "runtime/plan.h"
 
 namespace verinfer::bindings {
@@ -32,7 +33,8 @@ std::vector<int32_t> read_ids(Napi::Env env, Napi::Value v, const std::string& w
 StepOp parse_step_op(Napi::Env env, Napi::Value v, const std::string& what) {
   return parse_enum<StepOp>(env, v, {"matmul", "gemm", "binary", "compare", "unary", "softmax", "conv", "pool",
                                      "globalPool", "batchNorm", "layerNorm", "transpose", "concat", "copy", "reduce",
-                                     "gather", "cast", "slice"}, what);
+                                     "gather", "cast", "slice", "intBinary", "where", "gatherElements", "argReduce"},
+                                what);
 }
 
 StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const std::string& what) {
@@ -56,10 +58,11 @@ StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const std::stri
   }
   if (op == StepOp::Conv || op == StepOp::Pool) p.window = read_window(env, o, what, nullptr);
   if (op == StepOp::Cast) p.to = parse_dtype(env, o.Get("to"), what + ".to");
-  const int32_t limits[] = {static_cast<int32_t>(BinaryOp::Count), static_cast<int32_t>(CompareOp::Count),
-                            static_cast<int32_t>(ReduceOp::Count), 2};
-  const int32_t limit = op == StepOp::Binary ? limits[0] : op == StepOp::Compare ? limits[1]
-                        : op == StepOp::Reduce ? limits[2] : (op == StepOp::Pool || op == StepOp::GlobalPool) ? limits[3] : 1;
+  const int32_t limit = op == StepOp::Binary      ? static_cast<int32_t>(BinaryOp::Count)
+                        : op == StepOp::Compare   ? static_cast<int32_t>(CompareOp::Count)
+                        : op == StepOp::Reduce    ? static_cast<int32_t>(ReduceOp::Count)
+                        : op == StepOp::IntBinary ? static_cast<int32_t>(IntOp::Count)
+                        : (op == StepOp::Pool || op == StepOp::GlobalPool || op == StepOp::ArgReduce) ? 2 : 1;
   if (p.code < 0 || p.code >= limit) throw_range(env, what + ".code " + std::to_string(p.code) + " is out of range");
   return p;
 }

@@ -1,7 +1,7 @@
 // Shape arithmetic on int64 constants, folded at plan time (the Shape → Gather → Concat → Reshape
 // chains exporters write): no native step, the result is a constant of the plan.
 import { elementCount, tensor, type Tensor } from '../tensor';
-import type { Lowering } from './lower';
+import type { Lowering } from './lowering';
 
 type Int64 = Tensor<'int64'>;
 
@@ -35,14 +35,19 @@ function elementwise(l: Lowering, a: Int64, b: Int64, f: (x: bigint, y: bigint) 
   return tensor('int64', [...shape], Array.from({ length: n }, (_, i) => f(a.data[a.data.length === 1 ? 0 : i], b.data[b.data.length === 1 ? 0 : i])));
 }
 
-/** True when every input is an int64 constant and the op is shape arithmetic we evaluate here. */
+const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div']);
+
+/**
+ * True when every input is an int64 constant and the op is shape arithmetic we evaluate here (elementwise
+ * ops on equal lengths or a scalar; anything else broadcasting runs on the integer kernels).
+ */
 export function foldable(l: Lowering): boolean {
   if (!(l.node.opType in FOLDERS)) return false;
-  return l.node.inputs.every((name, i) => {
-    if (!name) return true;
-    const v = l.input(i);
-    return v?.constant !== undefined && v.dtype === 'int64';
-  });
+  const constants = l.node.inputs.map((name, i) => (name ? l.input(i) : undefined));
+  if (!constants.every((v, i) => !l.node.inputs[i] || (v?.constant !== undefined && v.dtype === 'int64'))) return false;
+  if (!ELEMENTWISE.has(l.node.opType)) return true;
+  const [a, b] = constants.map((v) => v!.constant!.data.length);
+  return a === b || a === 1 || b === 1;
 }
 
 export function foldInt64(l: Lowering): void {

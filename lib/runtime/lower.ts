@@ -1,77 +1,15 @@
 // ONNX node → plan steps, with shape and type inference for concrete input shapes. Each handler reads
 // the node's attributes for its opset and either emits native steps or folds constants.
-import { elementCount, tensor, type DType, type Tensor } from '../tensor';
-import type { Node } from '../onnx';
+import { elementCount, tensor, type Tensor } from '../tensor';
 import type { onnx } from '../onnx/proto';
 import { onnxDType, tensorFromProto } from '../onnx/tensor-proto';
-import { Attributes } from './attributes';
 import { foldable, foldInt64 } from './fold';
-
-export interface Value {
-  id: number;
-  dtype: DType;
-  shape: number[];
-  /** Known at plan time (initializer, Constant, folded shape arithmetic). */
-  constant?: Tensor;
-}
-
-/** What a handler may do: read inputs, emit steps, define outputs. */
-export interface Lowering {
-  readonly node: Node;
-  readonly opset: number;
-  readonly attrs: Attributes;
-  input(i: number): Value | undefined;
-  required(i: number): Value;
-  /** The constant value of input i, or an error saying the runtime needs it constant. */
-  constantInput(i: number): Tensor | undefined;
-  /** Emits a step; its result becomes node output `output` (default 0), or stays internal with -1. */
-  emit(op: string, inputs: (Value | undefined)[], dtype: DType, shape: number[], params?: Record<string, unknown>, output?: number): Value;
-  define(output: number, value: Value | Tensor): void;
-  /** A plan-time constant as a value steps can read. */
-  constant(t: Tensor): Value;
-  fail(problem: string): never;
-}
-
-type Handler = (l: Lowering) => void;
-
-const UNARY: Record<string, string> = {
-  Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Exp: 'exp', Log: 'log', Sqrt: 'sqrt', Abs: 'abs', Neg: 'neg',
-  Erf: 'erf', Softplus: 'softplus',
-};
-const BINARY: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3, Pow: 4, Max: 5, Min: 6 };
-const COMPARE: Record<string, number> = { Equal: 0, Less: 1, LessOrEqual: 2, Greater: 3, GreaterOrEqual: 4 };
-const REDUCE: Record<string, number> = { ReduceSum: 0, ReduceMean: 1, ReduceMax: 2, ReduceMin: 3, ReduceProd: 4, ReduceL2: 5, ReduceSumSquare: 6 };
-
-export function broadcast(a: number[], b: number[], what: string): number[] {
-  const rank = Math.max(a.length, b.length);
-  return Array.from({ length: rank }, (_, i) => {
-    const x = a[a.length - rank + i] ?? 1, y = b[b.length - rank + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) throw new RangeError(`${what}: shapes [${a}] and [${b}] do not broadcast`);
-    return x === 1 ? y : x;
-  });
-}
-
-function axisOf(axis: number, rank: number, l: Lowering): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= rank) l.fail(`axis ${axis} is out of range for rank ${rank}`);
-  return a;
-}
-
-function float32Only(l: Lowering, ...values: (Value | undefined)[]): void {
-  for (const v of values) if (v && v.dtype !== 'float32') l.fail(`supports float32 inputs here, got ${v.dtype}`);
-}
-
-function unary(l: Lowering, op: string, params: Record<string, unknown> = {}): void {
-  const x = l.required(0);
-  float32Only(l, x);
-  l.emit('unary', [x], 'float32', x.shape, { unary: op, ...params });
-}
-
-function binary(l: Lowering, code: number): void {
-  const [a, b] = [l.required(0), l.required(1)];
-  float32Only(l, a, b);
-  l.emit('binary', [a, b], 'float32', broadcast(a.shape, b.shape, l.node.opType), { code });
-}
+import {
+  arith, axesInput, axisOf, binary, BINARY, broadcast, COMPARE, float32Only, isInteger, REDUCE, reduceAxes, reduceOf, unary, UNARY,
+  type Handler, type Lowering, type Value,
+} from './lowering';
+import { clipInteger, INTEGER_HANDLERS } from './lower-integer';
+import { COMPOSITE_HANDLERS, layerNormStatistics } from './lower-composite';
 
 /** Window attributes of Conv and pooling, with auto_pad resolved for the input's spatial dims. */
 function windowOf(l: Lowering, x: Value, kernel: number[], lifted: Record<string, number[] | undefined> = {}): Record<string, unknown> {
@@ -142,13 +80,8 @@ function windowed(l: Lowering, rank: number, emit: (output: number) => Value): v
 function variadic(l: Lowering, code: number, output = 0): Value {
   let acc = l.required(0);
   const n = l.node.inputs.length;
-  float32Only(l, acc);
   if (n === 1) return l.emit('copy', [acc], acc.dtype, acc.shape, {}, output);
-  for (let i = 1; i < n; i++) {
-    const next = l.required(i);
-    float32Only(l, next);
-    acc = l.emit('binary', [acc, next], 'float32', broadcast(acc.shape, next.shape, l.node.opType), { code }, i === n - 1 ? output : -1);
-  }
+  for (let i = 1; i < n; i++) acc = arith(l, acc, l.required(i), code, i === n - 1 ? output : -1);
   return acc;
 }
 
@@ -198,25 +131,9 @@ function reshapeTo(l: Lowering, x: Value, shape: number[]): void {
   else l.emit('copy', [x], x.dtype, shape);
 }
 
-function axesInput(l: Lowering, attrSince: number): number[] | undefined {
-  if (l.opset < attrSince) return l.attrs.ints('axes');
-  const t = l.constantInput(1);
-  return t ? Array.from(t.data as BigInt64Array, Number) : undefined;
-}
-
 function reduce(l: Lowering, code: number, axesAsInputSince: number): void {
   const x = l.required(0);
-  float32Only(l, x);
-  const rank = x.shape.length;
-  let axes = axesInput(l, axesAsInputSince);
-  if (!axes || axes.length === 0) {
-    if (l.attrs.int('noop_with_empty_axes', 0) === 1) return l.define(0, l.emit('copy', [x], x.dtype, x.shape));
-    axes = x.shape.map((_, i) => i);
-  }
-  const normalised = axes.map((a) => axisOf(a, rank, l));
-  const keep = l.attrs.int('keepdims', 1) === 1;
-  const shape = keep ? x.shape.map((d, i) => (normalised.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !normalised.includes(i));
-  l.emit('reduce', [x], 'float32', shape, { code, ints: normalised });
+  reduceOf(l, x, code, reduceAxes(l, x, axesAsInputSince), l.attrs.int('keepdims', 1) === 1);
 }
 
 function softmax(l: Lowering, log: boolean): void {
@@ -236,6 +153,7 @@ const HANDLERS: Record<string, Handler> = {
   HardSigmoid: (l) => unary(l, 'hardSigmoid', { alpha: l.attrs.float('alpha', 0.2), beta: l.attrs.float('beta', 0.5) }),
   Gelu: (l) => unary(l, l.attrs.string('approximate', 'none') === 'tanh' ? 'geluTanh' : 'gelu'),
   Clip: (l) => {
+    if (isInteger(l.required(0).dtype)) return clipInteger(l);
     if (l.opset >= 11 && [1, 2].some((i) => l.input(i) && !l.input(i)!.constant)) {
       // Bounds computed at run time: Min(Max(x, lo), hi), which keeps NaN like Clip does.
       const x = l.required(0);
@@ -256,7 +174,8 @@ const HANDLERS: Record<string, Handler> = {
   // Variadic since opset 8; one input is a copy.
   ...Object.fromEntries(Object.entries(COMPARE).map(([op, code]) => [op, (l: Lowering) => {
     const [a, b] = [l.required(0), l.required(1)];
-    float32Only(l, a, b);
+    if (a.dtype !== b.dtype) l.fail(`compares two tensors of one dtype, got ${a.dtype} and ${b.dtype}`);
+    if (a.dtype !== 'float32' && a.dtype !== 'bool' && !isInteger(a.dtype)) l.fail(`cannot compare ${a.dtype}`);
     l.emit('compare', [a, b], 'bool', broadcast(a.shape, b.shape, op), { code });
   }])),
   Sum: (l) => variadic(l, BINARY.Add),
@@ -316,11 +235,12 @@ const HANDLERS: Record<string, Handler> = {
     l.emit('batchNorm', [x, l.required(1), l.required(2), l.required(3), l.required(4)], 'float32', x.shape, { epsilon: l.attrs.float('epsilon', 1e-5) });
   },
   LayerNormalization: (l) => {
-    if (l.node.outputs.slice(1).some((o) => o)) l.fail('the Mean and InvStdDev outputs are not supported');
     const x = l.required(0);
     float32Only(l, x);
     const axis = axisOf(l.attrs.int('axis', -1), x.shape.length, l);
-    l.emit('layerNorm', [x, l.required(1), l.input(2)], 'float32', x.shape, { axis, epsilon: l.attrs.float('epsilon', 1e-5) });
+    const epsilon = l.attrs.float('epsilon', 1e-5);
+    l.emit('layerNorm', [x, l.required(1), l.input(2)], 'float32', x.shape, { axis, epsilon });
+    if (l.node.outputs[1] || l.node.outputs[2]) layerNormStatistics(l, x, axis, epsilon);
   },
   Softmax: (l) => softmax(l, false),
   LogSoftmax: (l) => softmax(l, true),
@@ -357,10 +277,12 @@ const HANDLERS: Record<string, Handler> = {
   },
   Identity: (l) => reshapeTo(l, l.required(0), l.required(0).shape),
   Dropout: (l) => {
-    if (l.node.outputs.slice(1).some((o) => o)) l.fail('the mask output is not supported');
     const training = l.opset >= 12 && l.input(2) ? l.constantInput(2) : undefined;
     if (training && Number(training.data[0]) !== 0) l.fail('training mode (random dropout) is not supported');
-    reshapeTo(l, l.required(0), l.required(0).shape);
+    const x = l.required(0);
+    reshapeTo(l, x, x.shape);
+    // In inference every element is kept.
+    if (l.node.outputs[1]) l.define(1, tensor('bool', x.shape, new Uint8Array(elementCount(x.shape)).fill(1)));
   },
   Transpose: (l) => {
     const x = l.required(0);
@@ -473,6 +395,8 @@ const HANDLERS: Record<string, Handler> = {
   },
   Size: (l) => l.define(0, tensor('int64', [], [BigInt(elementCount(l.required(0).shape))])),
   ...Object.fromEntries(Object.entries(REDUCE).map(([op, code]) => [op, (l: Lowering) => reduce(l, code, op === 'ReduceSum' ? 13 : 18)])),
+  ...INTEGER_HANDLERS,
+  ...COMPOSITE_HANDLERS,
 };
 
 function tensorFromAttribute(t: onnx.ITensorProto, l: Lowering): Tensor {

@@ -4,7 +4,8 @@
 import { elementCount, type DType, type Tensor } from '../tensor';
 import type { Node, OnnxModel } from '../onnx';
 import { Attributes } from './attributes';
-import { isSupported, lowerNode, type Lowering, type Value } from './lower';
+import { isSupported, lowerNode } from './lower';
+import type { Lowering, Value } from './lowering';
 
 export interface PlanSpec {
   values: { dtype: DType; shape: number[]; kind: 'input' | 'output' | 'constant' | 'arena'; slot: number }[];

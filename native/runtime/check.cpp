@@ -4,7 +4,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "ops/integer.h"
 #include "ops/normalize.h"
+#include "ops/select.h"
 #include "runtime/check.h"
 
 namespace verinfer {
@@ -78,9 +80,34 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
     case StepOp::Binary:
       c.floats(2);
       return c.output_shape(broadcast_shapes(c.in(0).shape, c.in(1).shape));
-    case StepOp::Compare:
-      c.dtype(c.in(0), DType::F32, "input"), c.dtype(c.in(1), DType::F32, "input"), c.dtype(c.out(), DType::Bool, "output");
+    case StepOp::Compare: {
+      const DType t = c.in(0).dtype;
+      if (t != DType::F32 && !int_op_supports(IntOp::Add, t) && t != DType::Bool) c.fail(std::string("cannot compare ") + dtype_name(t));
+      c.dtype(c.in(1), t, "input"), c.dtype(c.out(), DType::Bool, "output");
       return c.output_shape(broadcast_shapes(c.in(0).shape, c.in(1).shape));
+    }
+    case StepOp::IntBinary:
+      if (!int_op_supports(static_cast<IntOp>(p.code), c.out().dtype))
+        c.fail(std::string("integer op ") + std::to_string(p.code) + " is not defined on " + dtype_name(c.out().dtype));
+      c.dtype(c.in(0), c.out().dtype, "input"), c.dtype(c.in(1), c.out().dtype, "input");
+      return c.output_shape(broadcast_shapes(c.in(0).shape, c.in(1).shape));
+    case StepOp::Where:
+      c.dtype(c.in(0), DType::Bool, "condition");
+      c.dtype(c.in(1), c.out().dtype, "input"), c.dtype(c.in(2), c.out().dtype, "input");
+      return c.output_shape(where_shape(c.in(0).shape, c.in(1).shape, c.in(2).shape));
+    case StepOp::GatherElements:
+      c.dtype(c.in(1), DType::I64, "indices");
+      c.dtype(c.out(), c.in(0).dtype, "output");
+      check_gather_elements(c.in(0).shape, c.in(1).shape, p.axis);
+      return c.output_shape(c.in(1).shape);
+    case StepOp::ArgReduce: {
+      c.dtype(c.in(0), DType::F32, "input"), c.dtype(c.out(), DType::I64, "output");
+      const Shape& x = c.in(0).shape;
+      const int64_t axis = normalize_axis(p.axis, static_cast<int64_t>(x.size()), "argReduce");
+      if (x[static_cast<size_t>(axis)] == 0) c.fail("argMax/argMin over an empty axis");
+      if (c.out().shape != reduce_shape(x, {axis}, true)) c.output_shape(reduce_shape(x, {axis}, false));
+      return;
+    }
     case StepOp::Unary: c.floats(1); return c.output_shape(c.in(0).shape);
     case StepOp::Softmax:
       c.floats(1);

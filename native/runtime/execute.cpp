@@ -4,9 +4,11 @@
 #include "ops/conv.h"
 #include "ops/eltwise.h"
 #include "ops/gemm.h"
+#include "ops/integer.h"
 #include "ops/layout.h"
 #include "ops/normalize.h"
 #include "runtime/check.h"
+#include "ops/select.h"
 #include "runtime/plan.h"
 
 namespace verinfer {
@@ -89,8 +91,19 @@ void run_step(const PlanStep& s, const Bindings& b) {
     case StepOp::Gemm: return run_gemm(s, b, true);
     case StepOp::Binary:
       return binary(static_cast<BinaryOp>(p.code), f32(in(0)), shape(0), f32(in(1)), shape(1), static_cast<float*>(y));
-    case StepOp::Compare:
-      return compare(static_cast<CompareOp>(p.code), f32(in(0)), shape(0), f32(in(1)), shape(1), static_cast<uint8_t*>(y));
+    case StepOp::Compare: {
+      const auto op = static_cast<CompareOp>(p.code);
+      const DType t = b.value(s.inputs[0]).dtype;
+      if (t != DType::F32) return int_compare(op, t, in(0), shape(0), in(1), shape(1), static_cast<uint8_t*>(y));
+      return compare(op, f32(in(0)), shape(0), f32(in(1)), shape(1), static_cast<uint8_t*>(y));
+    }
+    case StepOp::IntBinary:
+      return int_binary(static_cast<IntOp>(p.code), yv.dtype, in(0), shape(0), in(1), shape(1), y);
+    case StepOp::Where:
+      return where(static_cast<const uint8_t*>(in(0)), shape(0), in(1), shape(1), in(2), shape(2), dtype_size(yv.dtype), y);
+    case StepOp::GatherElements:
+      return gather_elements(dtype_size(yv.dtype), in(0), shape(0), static_cast<const int64_t*>(in(1)), shape(1), p.axis, y);
+    case StepOp::ArgReduce: return arg_reduce(p.code == 0, p.flag, f32(in(0)), shape(0), p.axis, static_cast<int64_t*>(y));
     case StepOp::Unary: return unary(p.act, f32(in(0)), static_cast<float*>(y), numel(yv.shape, "unary"));
     case StepOp::Softmax:
       // Before opset 13 Softmax works on the input coerced to 2D at `axis`; the plan passes that shape.
@@ -129,7 +142,8 @@ void run_step(const PlanStep& s, const Bindings& b) {
 size_t arity(StepOp op) {
   switch (op) {
     case StepOp::MatMul: case StepOp::Gemm: case StepOp::Binary: case StepOp::Compare: case StepOp::Conv:
-    case StepOp::Gather: return 2;
+    case StepOp::Gather: case StepOp::IntBinary: case StepOp::GatherElements: return 2;
+    case StepOp::Where: return 3;
     case StepOp::BatchNorm: return 5;
     default: return 1;
   }

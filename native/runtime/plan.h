@@ -26,16 +26,16 @@ struct PlanValue {
 };
 
 enum class StepOp { MatMul, Gemm, Binary, Compare, Unary, Softmax, Conv, Pool, GlobalPool, BatchNorm, LayerNorm,
-                    Transpose, Concat, Copy, Reduce, Gather, Cast, Slice };
+                    Transpose, Concat, Copy, Reduce, Gather, Cast, Slice, IntBinary, Where, GatherElements, ArgReduce };
 
 // Parameters of every step kind in one plain struct; each op reads the fields its comment names.
 struct StepParams {
-  int64_t axis = 0;             // Softmax, LayerNorm, Concat, Gather
-  bool flag = false;            // Softmax: log; Pool: count_include_pad; Gemm: trans_a
+  int64_t axis = 0;             // Softmax, LayerNorm, Concat, Gather, GatherElements, ArgReduce
+  bool flag = false;            // Softmax: log; Pool: count_include_pad; Gemm: trans_a; ArgReduce: select last
   bool flag2 = false;           // Gemm: trans_b
   float alpha = 1.0f, beta = 1.0f;  // Gemm
   float eps = 1e-5f;            // BatchNorm, LayerNorm
-  int32_t code = 0;             // Binary/Compare/Reduce/Pool kind
+  int32_t code = 0;             // Binary/Compare/Reduce/Pool/IntBinary kind; ArgReduce: 0 max, 1 min
   UnaryParams act;              // Unary op; fused activation of MatMul, Gemm, Conv
   std::vector<int64_t> ints;    // Transpose perm, Reduce axes, Slice axes
   std::vector<int64_t> starts, ends, steps;  // Slice

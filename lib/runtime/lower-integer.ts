@@ -1,0 +1,107 @@
+// Integer, bool and selection ops: logical and bitwise ops, integer Neg/Abs/Clip/Mod, Where,
+// GatherElements, ArgMax/ArgMin. Their kernels are exact (native/ops/integer.cpp, select.cpp).
+import { tensor } from '../tensor';
+import { arith, axisOf, BINARY, broadcast, INT_OP, isInteger, scalar, unary, type Handler, type Lowering, type Value } from './lowering';
+
+function logical(code: number): Handler {
+  return (l) => {
+    const [a, b] = [l.required(0), l.required(1)];
+    if (a.dtype !== 'bool' || b.dtype !== 'bool') l.fail(`takes bool inputs, got ${a.dtype} and ${b.dtype}`);
+    l.emit('intBinary', [a, b], 'bool', broadcast(a.shape, b.shape, l.node.opType), { code });
+  };
+}
+
+function bitwise(code: number): Handler {
+  return (l) => {
+    const [a, b] = [l.required(0), l.required(1)];
+    if (a.dtype !== b.dtype || !isInteger(a.dtype)) l.fail(`takes two integers of one dtype, got ${a.dtype} and ${b.dtype}`);
+    l.emit('intBinary', [a, b], a.dtype, broadcast(a.shape, b.shape, l.node.opType), { code });
+  };
+}
+
+/** -x for integers: 0 - x, wrapping like the hardware. */
+function negate(l: Lowering, x: Value, output = 0): Value {
+  return l.emit('intBinary', [scalar(l, x.dtype, 0), x], x.dtype, x.shape, { code: INT_OP.Sub }, output);
+}
+
+/** Integer Clip: Min(Max(x, lo), hi) with the bounds it was given. */
+export function clipInteger(l: Lowering): void {
+  const x = l.required(0);
+  const bound = (i: number, attr: string) => (l.opset < 11 ? (l.attrs.has(attr) ? scalar(l, x.dtype, l.attrs.float(attr, 0)) : undefined) : l.input(i));
+  const [lo, hi] = [bound(1, 'min'), bound(2, 'max')];
+  if (!lo && !hi) return void l.emit('copy', [x], x.dtype, x.shape);
+  const low = lo ? arith(l, x, lo, BINARY.Max, hi ? -1 : 0) : x;
+  if (hi) arith(l, low, hi, BINARY.Min);
+}
+
+function argReduce(code: number): Handler {
+  return (l) => {
+    const x = l.required(0);
+    if (x.dtype !== 'float32') l.fail(`supports float32 inputs, got ${x.dtype}`);
+    const axis = axisOf(l.attrs.int('axis', 0), x.shape.length, l);
+    if (x.shape[axis] === 0) l.fail('cannot take the arg max/min over an empty axis');
+    const keep = l.attrs.int('keepdims', 1) === 1;
+    const shape = keep ? x.shape.map((d, i) => (i === axis ? 1 : d)) : x.shape.filter((_, i) => i !== axis);
+    l.emit('argReduce', [x], 'int64', shape, { code, axis, flag: l.attrs.int('select_last_index', 0) === 1 });
+  };
+}
+
+export const INTEGER_HANDLERS: Record<string, Handler> = {
+  And: logical(INT_OP.And),
+  Or: logical(INT_OP.Or),
+  Xor: logical(INT_OP.Xor),
+  Not: (l) => {
+    const x = l.required(0);
+    if (x.dtype !== 'bool') l.fail(`takes a bool input, got ${x.dtype}`);
+    l.emit('intBinary', [x, l.constant(tensor('bool', [], [1]))], 'bool', x.shape, { code: INT_OP.Xor });
+  },
+  BitwiseAnd: bitwise(INT_OP.And),
+  BitwiseOr: bitwise(INT_OP.Or),
+  BitwiseXor: bitwise(INT_OP.Xor),
+  BitwiseNot: (l) => {
+    const x = l.required(0);
+    if (!isInteger(x.dtype)) l.fail(`takes an integer input, got ${x.dtype}`);
+    l.emit('intBinary', [x, scalar(l, x.dtype, x.dtype === 'uint8' ? 255 : -1)], x.dtype, x.shape, { code: INT_OP.Xor });
+  },
+  BitShift: (l) => {
+    const direction = l.attrs.string('direction', '');
+    if (direction !== 'LEFT' && direction !== 'RIGHT') l.fail(`direction must be LEFT or RIGHT, got '${direction}'`);
+    bitwise(direction === 'LEFT' ? INT_OP.ShiftLeft : INT_OP.ShiftRight)(l);
+  },
+  Mod: (l) => {
+    const [a, b] = [l.required(0), l.required(1)];
+    if (!isInteger(a.dtype)) l.fail(`supports integer inputs, got ${a.dtype}`);
+    if (a.dtype !== b.dtype) l.fail(`takes two integers of one dtype, got ${a.dtype} and ${b.dtype}`);
+    const code = l.attrs.int('fmod', 0) === 1 ? INT_OP.FMod : INT_OP.Mod;
+    l.emit('intBinary', [a, b], a.dtype, broadcast(a.shape, b.shape, 'Mod'), { code });
+  },
+  Neg: (l) => {
+    const x = l.required(0);
+    if (x.dtype === 'float32') return unary(l, 'neg');
+    if (!isInteger(x.dtype)) l.fail(`supports float32 and integer inputs, got ${x.dtype}`);
+    negate(l, x);
+  },
+  Abs: (l) => {
+    const x = l.required(0);
+    if (x.dtype === 'float32') return unary(l, 'abs');
+    if (!isInteger(x.dtype)) l.fail(`supports float32 and integer inputs, got ${x.dtype}`);
+    if (x.dtype === 'uint8') return void l.emit('copy', [x], x.dtype, x.shape);
+    arith(l, x, negate(l, x, -1), BINARY.Max);
+  },
+  Where: (l) => {
+    const [c, x, y] = [l.required(0), l.required(1), l.required(2)];
+    if (c.dtype !== 'bool') l.fail(`condition must be bool, got ${c.dtype}`);
+    if (x.dtype !== y.dtype) l.fail(`X and Y must have one dtype, got ${x.dtype} and ${y.dtype}`);
+    l.emit('where', [c, x, y], x.dtype, broadcast(broadcast(c.shape, x.shape, 'Where'), y.shape, 'Where'));
+  },
+  GatherElements: (l) => {
+    const [x, idx] = [l.required(0), l.required(1)];
+    if (idx.dtype !== 'int64' && idx.dtype !== 'int32') l.fail(`indices must be int64 or int32, got ${idx.dtype}`);
+    const indices = idx.dtype === 'int64' ? idx : l.emit('cast', [idx], 'int64', idx.shape, { to: 'int64' }, -1);
+    if (indices.shape.length !== x.shape.length) l.fail(`indices have rank ${indices.shape.length}, data has ${x.shape.length}`);
+    const axis = axisOf(l.attrs.int('axis', 0), x.shape.length, l);
+    l.emit('gatherElements', [x, indices], x.dtype, indices.shape, { axis });
+  },
+  ArgMax: argReduce(0),
+  ArgMin: argReduce(1),
+};

@@ -1,0 +1,103 @@
+#include "ops/select.h"
+
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "ops/broadcast.h"
+
+namespace verinfer {
+
+Shape where_shape(const Shape& cond, const Shape& x, const Shape& y) {
+  return broadcast_shapes(broadcast_shapes(cond, x), y);
+}
+
+void where(const uint8_t* cond, const Shape& cond_shape, const void* x, const Shape& x_shape, const void* y,
+           const Shape& y_shape, size_t elem_size, void* out) {
+  const Shape shape = where_shape(cond_shape, x_shape, y_shape);
+  const int64_t n = numel(shape, "where output");
+  if (n == 0) return;
+  const Shape sc = broadcast_strides(cond_shape, shape), sx = broadcast_strides(x_shape, shape),
+              sy = broadcast_strides(y_shape, shape);
+  const int64_t inner = shape.empty() ? 1 : shape.back();
+  const size_t rank = shape.size();
+  const auto* xb = static_cast<const uint8_t*>(x);
+  const auto* yb = static_cast<const uint8_t*>(y);
+  auto* ob = static_cast<uint8_t*>(out);
+  parallel_for(static_cast<size_t>(n / inner), std::max<size_t>(1, kEltwiseGrain / static_cast<size_t>(inner)), [&](size_t begin, size_t end) {
+    for (size_t row = begin; row < end; ++row) {
+      int64_t rem = static_cast<int64_t>(row), oc = 0, ox = 0, oy = 0;
+      for (size_t d = rank - (rank ? 1 : 0); d-- > 0;) {
+        const int64_t i = rem % shape[d];
+        rem /= shape[d];
+        oc += i * sc[d], ox += i * sx[d], oy += i * sy[d];
+      }
+      const int64_t ic = rank ? sc[rank - 1] : 0, ix = rank ? sx[rank - 1] : 0, iy = rank ? sy[rank - 1] : 0;
+      uint8_t* dst = ob + static_cast<size_t>(static_cast<int64_t>(row) * inner) * elem_size;
+      for (int64_t j = 0; j < inner; ++j) {
+        const uint8_t* src = cond[oc + j * ic] ? xb + static_cast<size_t>(ox + j * ix) * elem_size
+                                               : yb + static_cast<size_t>(oy + j * iy) * elem_size;
+        std::memcpy(dst + static_cast<size_t>(j) * elem_size, src, elem_size);
+      }
+    }
+  });
+}
+
+void check_gather_elements(const Shape& data, const Shape& indices, int64_t axis) {
+  if (data.size() != indices.size()) throw std::invalid_argument("gatherElements: indices must have the data's rank");
+  if (data.empty()) throw std::invalid_argument("gatherElements: data must have rank >= 1");
+  const int64_t a = normalize_axis(axis, static_cast<int64_t>(data.size()), "gatherElements");
+  for (size_t d = 0; d < data.size(); ++d)
+    if (static_cast<int64_t>(d) != a && indices[d] > data[d])
+      throw std::invalid_argument("gatherElements: indices " + shape_str(indices) + " exceed data " + shape_str(data));
+}
+
+void gather_elements(size_t elem_size, const void* data, const Shape& data_shape, const int64_t* indices,
+                     const Shape& indices_shape, int64_t axis, void* out) {
+  check_gather_elements(data_shape, indices_shape, axis);
+  const size_t rank = data_shape.size();
+  const auto a = static_cast<size_t>(normalize_axis(axis, static_cast<int64_t>(rank), "gatherElements"));
+  const int64_t n = numel(indices_shape, "gatherElements indices"), dim = data_shape[a];
+  for (int64_t i = 0; i < n; ++i)
+    if (indices[i] < -dim || indices[i] >= dim)
+      throw std::out_of_range("gatherElements: index " + std::to_string(indices[i]) + " is out of range for axis size " +
+                              std::to_string(dim));
+  const Shape strides = contiguous_strides(data_shape);
+  const auto* src = static_cast<const uint8_t*>(data);
+  auto* dst = static_cast<uint8_t*>(out);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t rem = i, offset = 0;
+    for (size_t d = rank; d-- > 0;) {
+      const int64_t k = rem % indices_shape[d];
+      rem /= indices_shape[d];
+      if (d == a) {
+        const int64_t idx = indices[i] < 0 ? indices[i] + dim : indices[i];
+        offset += idx * strides[d];
+      } else {
+        offset += k * strides[d];
+      }
+    }
+    std::memcpy(dst + static_cast<size_t>(i) * elem_size, src + static_cast<size_t>(offset) * elem_size, elem_size);
+  }
+}
+
+void arg_reduce(bool max, bool last, const float* x, const Shape& shape, int64_t axis, int64_t* y) {
+  const auto a = static_cast<size_t>(normalize_axis(axis, static_cast<int64_t>(shape.size()), "argReduce"));
+  const int64_t dim = shape[a];
+  if (dim == 0) throw std::invalid_argument("argMax/argMin over an empty axis");
+  const int64_t outer = numel(Shape(shape.begin(), shape.begin() + static_cast<int64_t>(a)), "argReduce");
+  const int64_t inner = numel(Shape(shape.begin() + static_cast<int64_t>(a) + 1, shape.end()), "argReduce");
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t i = 0; i < inner; ++i) {
+      const float* p = x + o * dim * inner + i;
+      int64_t best = 0;
+      for (int64_t k = 1; k < dim && !std::isnan(p[best * inner]); ++k) {
+        const float v = p[k * inner], b = p[best * inner];
+        if (std::isnan(v) || (max ? v > b : v < b) || (last && v == b)) best = k;
+      }
+      y[o * inner + i] = best;
+    }
+  }
+}
+
+}  // namespace verinfer
