@@ -171,6 +171,15 @@ const HANDLERS: Record<string, Handler> = {
     unary(l, 'clip', { alpha: bound(1, 'min', -Infinity), beta: bound(2, 'max', Infinity) });
   },
   ...Object.fromEntries(Object.entries(BINARY).map(([op, code]) => [op, (l: Lowering) => binary(l, code)])),
+  Pow: (l) => {
+    // Pow takes its exponent in any numeric type; the result has the base's type.
+    const [a, b] = [l.required(0), l.required(1)];
+    if (a.dtype === b.dtype) return binary(l, BINARY.Pow);
+    const asFloat = (v: Value) => (v.dtype === 'float32' ? v : l.emit('cast', [v], 'float32', v.shape, { to: 'float32' }, -1));
+    if (a.dtype !== 'float32' && !isInteger(a.dtype)) l.fail(`base must be float32 or an integer, got ${a.dtype}`);
+    const power = arith(l, asFloat(a), asFloat(b), BINARY.Pow, a.dtype === 'float32' ? 0 : -1);
+    if (a.dtype !== 'float32') l.emit('cast', [power], a.dtype, power.shape, { to: a.dtype });
+  },
   // Variadic since opset 8; one input is a copy.
   ...Object.fromEntries(Object.entries(COMPARE).map(([op, code]) => [op, (l: Lowering) => {
     const [a, b] = [l.required(0), l.required(1)];

@@ -3,6 +3,7 @@
 // lifetime. The result is handed to the native side once and executed in one call per run.
 import { elementCount, type DType, type Tensor } from '../tensor';
 import type { Node, OnnxModel } from '../onnx';
+import { native } from '../native';
 import { Attributes } from './attributes';
 import { isSupported, lowerNode } from './lower';
 import type { Lowering, Value } from './lowering';
@@ -81,7 +82,9 @@ export function planModel(model: OnnxModel, feeds: Tensor[]): PlanSpec {
       emit: (op, stepInputs, dtype, shape, params = {}, output = 0) => {
         if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`computed an invalid output shape [${shape}]`);
         const v = newValue(dtype, shape);
-        steps.push({ op, inputs: stepInputs, output: v, params });
+        const step = { op, inputs: stepInputs, output: v, params };
+        if (isFoldable(step)) v.constant = evaluate(step);
+        else steps.push(step);
         if (output >= 0) byName.set(node.outputs[output], v);
         return v;
       },
@@ -119,6 +122,37 @@ export function planModel(model: OnnxModel, feeds: Tensor[]): PlanSpec {
     }
   }
   return layout(values, pruned(steps, outputs), inputs, outputs);
+}
+
+/** Largest result (elements) computed at plan time when every input of a step is a constant. */
+const FOLD_LIMIT = 1 << 20;
+
+function isFoldable(step: Step): boolean {
+  return step.inputs.some((v) => v) && step.inputs.every((v) => !v || v.constant) && elementCount(step.output.shape) <= FOLD_LIMIT;
+}
+
+/**
+ * Runs one step whose inputs are all known now, on the same native kernels a run would use, and
+ * returns its result as a plan constant: shape arithmetic and weight preprocessing happen once.
+ */
+function evaluate(step: Step): Tensor {
+  const ids = new Map<Value, number>();
+  const values: PlanSpec['values'] = [];
+  const constants: Tensor[] = [];
+  for (const v of step.inputs) {
+    if (!v || ids.has(v)) continue;
+    ids.set(v, values.length);
+    values.push({ dtype: v.dtype, shape: v.shape, kind: 'constant', slot: constants.length });
+    constants.push(v.constant!);
+  }
+  const out = values.length;
+  values.push({ dtype: step.output.dtype, shape: step.output.shape, kind: 'output', slot: 0 });
+  const spec: PlanSpec = {
+    values, constants, inputs: [], outputs: [out], arenaBytes: 0,
+    steps: [{ op: step.op, inputs: step.inputs.map((v) => (v ? ids.get(v)! : -1)), outputs: [out], params: step.params }],
+  };
+  const [result]: Tensor[] = native.runPlan(native.compilePlan(spec), [], { sync: true });
+  return result;
 }
 
 /** Steps whose result some output needs, in order. */
