@@ -179,7 +179,8 @@ std::string opt_string(Napi::Object o, const char* key, const std::string& fallb
 
 UnaryOp parse_unary_op(Napi::Env env, const std::string& name, const std::string& what) {
   static const char* names[] = {"identity", "relu", "leakyRelu", "sigmoid", "tanh", "exp", "log", "sqrt", "erf",
-                                "gelu", "geluTanh", "abs", "neg", "clip", "hardSigmoid", "softplus"};
+                                "gelu", "geluTanh", "abs", "neg", "clip", "hardSigmoid", "softplus",
+                                "floor", "ceil", "round", "sin", "cos", "atan"};
   static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(UnaryOp::Count), "one name per UnaryOp");
   for (int i = 0; i < static_cast<int>(UnaryOp::Count); ++i)
     if (name == names[i]) return static_cast<UnaryOp>(i);

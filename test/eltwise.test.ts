@@ -10,6 +10,12 @@ function sweep(lo: number, hi: number, count: number, extra: number[] = []): Flo
   return out;
 }
 
+/** Round to nearest, ties to even (what IEEE rounding and ONNX Round do). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 const extremes = [0, -0, 1e-45, -1e-45, 1e-38, 3.4e38, -3.4e38, Infinity, -Infinity];
 
 // Documented bounds (docs/determinism.md). Results below the normal range (|y| < 2^-126) and the
@@ -23,6 +29,12 @@ const cases: { op: Parameters<typeof ops.unary>[0]; ref: (x: number) => number; 
   { op: 'sqrt', ref: Math.sqrt, xs: sweep(0, 1e6, 100001, [0, -0, 1e-45, Infinity]), ulps: 0 },
   { op: 'softplus', ref: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), xs: sweep(-80, 80, 100001, extremes), ulps: 4, abs: 2 ** -126 },
   { op: 'gelu', ref: (x) => 0.5 * x * (1 + erf64(x / Math.SQRT2)), xs: sweep(-10, 10, 100001), ulps: 4, abs: 5e-7 },
+  { op: 'sin', ref: Math.sin, xs: sweep(-100, 100, 200001, [0, -0, 1e-45, 1e-30, Math.fround(Math.PI), 1e4, -1e4, Infinity, -Infinity]), ulps: 2, abs: 1e-7 },
+  { op: 'cos', ref: Math.cos, xs: sweep(-100, 100, 200001, [0, -0, 1e-45, Math.fround(Math.PI / 2), 1e4, -1e4, Infinity, -Infinity]), ulps: 2, abs: 1e-7 },
+  { op: 'atan', ref: Math.atan, xs: sweep(-1000, 1000, 200001, [...extremes, 0.5, 2.5, -0.4, 1e-20]), ulps: 2 },
+  { op: 'floor', ref: Math.floor, xs: sweep(-100, 100, 20001, [...extremes, 0.5, -0.5, 8388607.5, -2.5]), ulps: 0 },
+  { op: 'ceil', ref: Math.ceil, xs: sweep(-100, 100, 20001, [...extremes, 0.5, -0.5, 8388607.5, -2.5]), ulps: 0 },
+  { op: 'round', ref: roundHalfEven, xs: sweep(-100, 100, 20001, [...extremes, 0.5, 1.5, 2.5, -0.5, -2.5, 8388607.5]), ulps: 0 },
   { op: 'geluTanh', ref: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), xs: sweep(-10, 10, 100001), ulps: 6, abs: 5e-7 },
 ];
 

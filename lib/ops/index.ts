@@ -7,7 +7,7 @@ import type { DType, Tensor } from '../tensor';
 
 export type UnaryOp =
   | 'identity' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'exp' | 'log' | 'sqrt' | 'erf' | 'gelu' | 'geluTanh'
-  | 'abs' | 'neg' | 'clip' | 'hardSigmoid' | 'softplus';
+  | 'abs' | 'neg' | 'clip' | 'hardSigmoid' | 'softplus' | 'floor' | 'ceil' | 'round' | 'sin' | 'cos' | 'atan';
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min';
 export type CompareOp = 'equal' | 'less' | 'lessOrEqual' | 'greater' | 'greaterOrEqual';
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'l2' | 'sumSquare';

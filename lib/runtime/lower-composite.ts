@@ -85,7 +85,64 @@ function nllLoss(l: Lowering, x: Value, target: Value, weight: Value | undefined
   bin(l, total, reduceOf(l, weights, REDUCE.ReduceSum, all, false, INTERNAL), BINARY.Div, output);
 }
 
+/** 1 - x², via (1 - x)(1 + x), which keeps its digits as |x| nears 1. */
+function oneMinusSquare(l: Lowering, x: Value): Value {
+  return bin(l, bin(l, f32(l, 1), x, BINARY.Sub), bin(l, f32(l, 1), x, BINARY.Add), BINARY.Mul);
+}
+
+/** A window function of ONNX's signal ops, as a plan constant: Σ a_k cos(2πkn / N). */
+function cosineWindow(l: Lowering, coefficients: number[]): void {
+  const size = Number((l.constantInput(0) ?? l.fail('needs a constant size')).data[0]);
+  if (!Number.isSafeInteger(size) || size < 0 || size > 1 << 24) l.fail(`size must be an integer 0…16777216, got ${size}`);
+  const n = l.attrs.int('periodic', 1) === 1 ? size : size - 1;
+  const values = Array.from({ length: size }, (_, i) => coefficients.reduce((sum, a, k) => sum + a * Math.cos((2 * Math.PI * k * i) / n), 0));
+  const dtype = onnxDType(l.attrs.int('output_datatype', 1), `node '${l.node.name}' output_datatype`);
+  l.define(0, tensor(dtype, [size], dtype === 'int64' ? values.map((v) => BigInt(Math.trunc(v))) : values));
+}
+
 export const COMPOSITE_HANDLERS: Record<string, Handler> = {
+  Tan: (l) => {
+    const x = floatInput(l);
+    bin(l, un(l, x, 'sin'), un(l, x, 'cos'), BINARY.Div, 0);
+  },
+  // asin x = atan(x / √(1 - x²)); acos x = 2 atan(√((1 - x) / (1 + x))), which stays accurate near ±1.
+  Asin: (l) => {
+    const x = floatInput(l);
+    un(l, bin(l, x, un(l, oneMinusSquare(l, x), 'sqrt'), BINARY.Div), 'atan', {}, 0);
+  },
+  Acos: (l) => {
+    const x = floatInput(l);
+    const ratio = bin(l, bin(l, f32(l, 1), x, BINARY.Sub), bin(l, f32(l, 1), x, BINARY.Add), BINARY.Div);
+    bin(l, f32(l, 2), un(l, un(l, ratio, 'sqrt'), 'atan'), BINARY.Mul, 0);
+  },
+  Sinh: (l) => {
+    const x = floatInput(l);
+    bin(l, bin(l, un(l, x, 'exp'), un(l, un(l, x, 'neg'), 'exp'), BINARY.Sub), f32(l, 0.5), BINARY.Mul, 0);
+  },
+  Cosh: (l) => {
+    const x = floatInput(l);
+    bin(l, bin(l, un(l, x, 'exp'), un(l, un(l, x, 'neg'), 'exp'), BINARY.Add), f32(l, 0.5), BINARY.Mul, 0);
+  },
+  // asinh is odd: computed on |x| (no cancellation) and given x's sign back.
+  Asinh: (l) => {
+    const x = floatInput(l);
+    const a = un(l, x, 'abs');
+    const y = un(l, bin(l, a, un(l, bin(l, bin(l, a, a, BINARY.Mul), f32(l, 1), BINARY.Add), 'sqrt'), BINARY.Add), 'log');
+    select(l, cmp(l, x, f32(l, 0), COMPARE.Less), un(l, y, 'neg'), y, 0);
+  },
+  Acosh: (l) => {
+    const x = floatInput(l);
+    const root = un(l, bin(l, bin(l, x, f32(l, 1), BINARY.Sub), bin(l, x, f32(l, 1), BINARY.Add), BINARY.Mul), 'sqrt');
+    un(l, bin(l, x, root, BINARY.Add), 'log', {}, 0);
+  },
+  Atanh: (l) => {
+    const x = floatInput(l);
+    const ratio = bin(l, bin(l, f32(l, 1), x, BINARY.Add), bin(l, f32(l, 1), x, BINARY.Sub), BINARY.Div);
+    bin(l, un(l, ratio, 'log'), f32(l, 0.5), BINARY.Mul, 0);
+  },
+  HannWindow: (l) => cosineWindow(l, [0.5, -0.5]),
+  HammingWindow: (l) => cosineWindow(l, [25 / 46, -21 / 46]),
+  BlackmanWindow: (l) => cosineWindow(l, [0.42, -0.5, 0.08]),
   Elu: (l) => {
     const x = floatInput(l);
     select(l, cmp(l, x, f32(l, 0), COMPARE.Greater), x, expMinusOne(l, x, l.attrs.float('alpha', 1)), 0);

@@ -3,7 +3,6 @@
 import { elementCount, tensor, type Tensor } from '../tensor';
 import type { onnx } from '../onnx/proto';
 import { onnxDType, tensorFromProto } from '../onnx/tensor-proto';
-import { foldable, foldInt64 } from './fold';
 import {
   arith, axesInput, axisOf, binary, BINARY, broadcast, COMPARE, float32Only, isInteger, REDUCE, reduceAxes, reduceOf, unary, UNARY,
   type Handler, type Lowering, type Value,
@@ -417,6 +416,5 @@ export function isSupported(opType: string, domain: string): boolean {
 }
 
 export function lowerNode(l: Lowering): void {
-  if (foldable(l)) return foldInt64(l);
   HANDLERS[l.node.opType](l);
 }

@@ -33,7 +33,7 @@ export type Handler = (l: Lowering) => void;
 
 export const UNARY: Record<string, string> = {
   Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Exp: 'exp', Log: 'log', Sqrt: 'sqrt', Abs: 'abs', Neg: 'neg',
-  Erf: 'erf', Softplus: 'softplus',
+  Erf: 'erf', Softplus: 'softplus', Floor: 'floor', Ceil: 'ceil', Round: 'round', Sin: 'sin', Cos: 'cos', Atan: 'atan',
 };
 export const BINARY: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3, Pow: 4, Max: 5, Min: 6 };
 export const COMPARE: Record<string, number> = { Equal: 0, Less: 1, LessOrEqual: 2, Greater: 3, GreaterOrEqual: 4 };

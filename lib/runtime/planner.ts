@@ -31,11 +31,11 @@ export function unsupportedNodes(model: OnnxModel): Node[] {
   return model.nodes.filter((n) => !isSupported(n.opType, n.domain));
 }
 
-/** Small int64 inputs (axes, shapes, split sizes fed at run time) are planned by value, not only shape. */
+/** Small integer inputs (axes, shapes, sizes fed at run time) are planned by value, not only shape. */
 export const VALUE_INPUT_LIMIT = 64;
 
 export function isValueInput(t: Tensor): boolean {
-  return t.dtype === 'int64' && elementCount(t.shape) <= VALUE_INPUT_LIMIT;
+  return (t.dtype === 'int64' || t.dtype === 'int32') && elementCount(t.shape) <= VALUE_INPUT_LIMIT;
 }
 
 export function planModel(model: OnnxModel, feeds: Tensor[]): PlanSpec {

@@ -86,8 +86,8 @@ export class Session {
   }
 
   private planFor(inputs: Tensor[]): { handle: unknown; arenaBytes: number } {
-    // Shapes, plus the values of small int64 inputs, which may decide shapes (axes, Reshape targets).
-    const signature = JSON.stringify(inputs.map((t) => (isValueInput(t) ? [t.shape, Array.from(t.data as BigInt64Array, String)] : t.shape)));
+    // Shapes, plus the values of small integer inputs, which may decide shapes (axes, Reshape targets).
+    const signature = JSON.stringify(inputs.map((t) => (isValueInput(t) ? [t.shape, Array.from(t.data as ArrayLike<number | bigint>, String)] : t.shape)));
     let plan = this.plans.get(signature);
     if (plan) this.plans.delete(signature);
     else {

@@ -8,7 +8,7 @@ namespace verinfer {
 
 enum class UnaryOp : int32_t {
   Identity, Relu, LeakyRelu, Sigmoid, Tanh, Exp, Log, Sqrt, Erf, GeluErf, GeluTanh, Abs, Neg, Clip,
-  HardSigmoid, Softplus, Count
+  HardSigmoid, Softplus, Floor, Ceil, Round, Sin, Cos, Atan, Count
 };
 struct UnaryParams {
   UnaryOp op = UnaryOp::Identity;

@@ -36,6 +36,12 @@ inline VecF unary_apply(VecF x, const UnaryParams& p) {
   if constexpr (Op == UnaryOp::Softplus) {
     return select(gt(x, zero), x, zero) + log1p(exp(neg(abs(x))));
   }
+  if constexpr (Op == UnaryOp::Floor) return floor(x);
+  if constexpr (Op == UnaryOp::Ceil) return neg(floor(neg(x)));
+  if constexpr (Op == UnaryOp::Round) return round_even(x);
+  if constexpr (Op == UnaryOp::Sin) return sin_cos(x, false);
+  if constexpr (Op == UnaryOp::Cos) return sin_cos(x, true);
+  if constexpr (Op == UnaryOp::Atan) return atan(x);
 }
 
 template <UnaryOp Op>
@@ -53,7 +59,8 @@ inline void unary(const UnaryParams& p, const float* x, float* y, size_t n) {
     VI_UNARY_CASE(Identity) VI_UNARY_CASE(Relu) VI_UNARY_CASE(LeakyRelu) VI_UNARY_CASE(Sigmoid)
     VI_UNARY_CASE(Tanh) VI_UNARY_CASE(Exp) VI_UNARY_CASE(Log) VI_UNARY_CASE(Sqrt) VI_UNARY_CASE(Erf)
     VI_UNARY_CASE(GeluErf) VI_UNARY_CASE(GeluTanh) VI_UNARY_CASE(Abs) VI_UNARY_CASE(Neg) VI_UNARY_CASE(Clip)
-    VI_UNARY_CASE(HardSigmoid) VI_UNARY_CASE(Softplus)
+    VI_UNARY_CASE(HardSigmoid) VI_UNARY_CASE(Softplus) VI_UNARY_CASE(Floor) VI_UNARY_CASE(Ceil)
+    VI_UNARY_CASE(Round) VI_UNARY_CASE(Sin) VI_UNARY_CASE(Cos) VI_UNARY_CASE(Atan)
 #undef VI_UNARY_CASE
     case UnaryOp::Count: break;
   }

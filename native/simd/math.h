@@ -150,4 +150,51 @@ inline VecF erf(VecF x) {
   return select(is_nan(x), x, copysign(y, x));
 }
 
+// sin or cos: x = n·π/2 + r with |r| <= π/4 (Cody-Waite, π/2 in three parts: r is accurate while
+// |x| < 2^17, and deterministic beyond), then the quadrant n mod 4 picks ±sin r or ±cos r.
+constexpr float kPio2Hi = 1.5707962513f, kPio2Mid = 7.5497894159e-08f, kPio2Lo = 5.3903029534e-15f;
+
+inline VecF sin_cos(VecF x, bool cosine) {
+  const VecF n = round_even(x * VecF::set1(0.636619772367581343f));
+  VecF r = fma(n, VecF::set1(-kPio2Hi), x);
+  r = fma(n, VecF::set1(-kPio2Mid), r);
+  r = fma(n, VecF::set1(-kPio2Lo), r);
+  const VecF z = r * r;
+  VecF s = VecF::set1(2.7557319224e-06f);  // Taylor to r^11 and r^10: error < 2e-9 on |r| <= π/4
+  s = fma(s, z, VecF::set1(-1.9841269841e-04f));
+  s = fma(s, z, VecF::set1(8.3333333333e-03f));
+  s = fma(s, z, VecF::set1(-1.6666666667e-01f));
+  const VecF sin_r = fma(s * z, r, r);
+  VecF c = VecF::set1(-2.7557319224e-07f);
+  c = fma(c, z, VecF::set1(2.4801587302e-05f));
+  c = fma(c, z, VecF::set1(-1.3888888889e-03f));
+  c = fma(c, z, VecF::set1(4.1666666667e-02f));
+  c = fma(c, z, VecF::set1(-0.5f));
+  const VecF cos_r = fma(c, z, VecF::set1(1.0f));
+  // Quadrant in [0, 4), exact as a float for |n| < 2^22; cosine is sine a quadrant on.
+  VecF q = n - VecF::set1(4.0f) * floor(n * VecF::set1(0.25f));
+  if (cosine) q = select(eq(q, VecF::set1(3.0f)), VecF::zero(), q + VecF::set1(1.0f));
+  const VecF odd = select(eq(q, VecF::set1(1.0f)), VecF::set1(1.0f), select(eq(q, VecF::set1(3.0f)), VecF::set1(1.0f), VecF::zero()));
+  const VecF y = select(eq(odd, VecF::set1(1.0f)), cos_r, sin_r);
+  return select(lt(q, VecF::set1(2.0f)), y, neg(y));
+}
+
+// atan: reduced to |t| <= tan(π/8) around 0, π/4 or π/2 (Cephes' split and polynomial), odd in x.
+inline VecF atan(VecF x) {
+  const VecF a = abs(x);
+  const VecF big = VecF::set1(2.414213562373095f), mid = VecF::set1(0.4142135623730950f);
+  const VecF t = select(gt(a, big), neg(VecF::set1(1.0f) / a),
+                        select(gt(a, mid), (a - VecF::set1(1.0f)) / (a + VecF::set1(1.0f)), a));
+  const VecF base = select(gt(a, big), VecF::set1(1.570796326794896619f),
+                           select(gt(a, mid), VecF::set1(0.785398163397448310f), VecF::zero()));
+  const VecF z = t * t;
+  VecF p = VecF::set1(8.05374449538e-2f);
+  p = fma(p, z, VecF::set1(-1.38776856032e-1f));
+  p = fma(p, z, VecF::set1(1.99777106478e-1f));
+  p = fma(p, z, VecF::set1(-3.33329491539e-1f));
+  const VecF y = base + fma(p * z, t, t);
+  // ±0 and NaN come back as they are.
+  return select(eq(x, VecF::zero()), x, select(lt(x, VecF::zero()), neg(y), select(is_nan(x), x, y)));
+}
+
 }  // namespace VI_ISA_NS
