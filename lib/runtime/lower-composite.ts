@@ -253,6 +253,17 @@ export const COMPOSITE_HANDLERS: Record<string, Handler> = {
     const [off, on] = [0, 1].map((i) => reshape(l, l.emit('slice', [values], values.dtype, [1], { starts: [i], ends: [i + 1], ints: [0], steps: [1] }, INTERNAL), []));
     select(l, hot, on, off, 0);
   },
+  InstanceNormalization: (l) => {
+    const [x, scale, bias] = [floatInput(l), l.required(1), l.required(2)];
+    if (x.shape.length < 3) l.fail(`needs [N, C, spatial…], got [${x.shape}]`);
+    const spatial = x.shape.map((_, i) => i).slice(2);
+    const mean = reduceOf(l, x, REDUCE.ReduceMean, spatial, true, INTERNAL);
+    const centred = bin(l, x, mean, BINARY.Sub);
+    const variance = reduceOf(l, bin(l, centred, centred, BINARY.Mul), REDUCE.ReduceMean, spatial, true, INTERNAL);
+    const normalised = bin(l, centred, un(l, bin(l, variance, f32(l, l.attrs.float('epsilon', 1e-5)), BINARY.Add), 'sqrt'), BINARY.Div);
+    const perChannel = (v: Value) => reshape(l, v, [x.shape[1], ...spatial.map(() => 1)]);
+    bin(l, bin(l, normalised, perChannel(scale), BINARY.Mul), perChannel(bias), BINARY.Add, 0);
+  },
   NegativeLogLikelihoodLoss: (l) => nllLoss(l, floatInput(l), l.required(1), l.input(2)),
   SoftmaxCrossEntropyLoss: (l) => {
     const x = floatInput(l);

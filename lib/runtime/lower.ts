@@ -9,6 +9,8 @@ import {
 } from './lowering';
 import { clipInteger, INTEGER_HANDLERS } from './lower-integer';
 import { COMPOSITE_HANDLERS, layerNormStatistics } from './lower-composite';
+import { LAYOUT_HANDLERS } from './lower-layout';
+import { QUANTIZE_HANDLERS } from './lower-quantize';
 
 /** Window attributes of Conv and pooling, with auto_pad resolved for the input's spatial dims. */
 function windowOf(l: Lowering, x: Value, kernel: number[], lifted: Record<string, number[] | undefined> = {}): Record<string, unknown> {
@@ -384,8 +386,13 @@ const HANDLERS: Record<string, Handler> = {
     l.emit('binary', [l.constant(tensor('float32', [], [1])), x], 'float32', x.shape, { code: BINARY.Div });
   },
   PRelu: (l) => {
-    const [x, slope] = [l.required(0), l.required(1)];
+    const x = l.required(0);
+    let slope = l.required(1);
     float32Only(l, x, slope);
+    // Before opset 7 a 1-D slope is per channel (axis 1), not numpy-broadcast from the right.
+    if (l.opset < 7 && slope.shape.length === 1 && x.shape.length > 2 && slope.shape[0] === x.shape[1] && slope.shape[0] !== x.shape[x.shape.length - 1]) {
+      slope = l.emit('copy', [slope], 'float32', [slope.shape[0], ...x.shape.slice(2).map(() => 1)], {}, -1);
+    }
     const zero = l.constant(tensor('float32', [], [0]));
     const shape = broadcast(x.shape, slope.shape, 'PRelu');
     const positive = l.emit('binary', [x, zero], 'float32', x.shape, { code: BINARY.Max }, -1);
@@ -405,6 +412,8 @@ const HANDLERS: Record<string, Handler> = {
   ...Object.fromEntries(Object.entries(REDUCE).map(([op, code]) => [op, (l: Lowering) => reduce(l, code, op === 'ReduceSum' ? 13 : 18)])),
   ...INTEGER_HANDLERS,
   ...COMPOSITE_HANDLERS,
+  ...LAYOUT_HANDLERS,
+  ...QUANTIZE_HANDLERS,
 };
 
 function tensorFromAttribute(t: onnx.ITensorProto, l: Lowering): Tensor {
