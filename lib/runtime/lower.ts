@@ -126,6 +126,11 @@ function pool(l: Lowering, code: number): void {
     l.emit('pool', [x], 'float32', [x.shape[0], x.shape[1], oh, ow], { ...window, code, flag: l.attrs.int('count_include_pad', 0) === 1 }, output));
 }
 
+/** x viewed with another shape of the same size, as an internal value. */
+function reshapeValue(l: Lowering, x: Value, shape: number[]): Value {
+  return x.constant ? l.constant({ ...x.constant, shape } as Tensor) : l.emit('copy', [x], x.dtype, shape, {}, -1);
+}
+
 function reshapeTo(l: Lowering, x: Value, shape: number[]): void {
   if (elementCount(shape) !== elementCount(x.shape)) l.fail(`cannot reshape [${x.shape}] to [${shape}]`);
   if (x.constant) l.define(0, { ...x.constant, shape, data: x.constant.data } as Tensor);
@@ -197,11 +202,21 @@ const HANDLERS: Record<string, Handler> = {
     if (count > 1) l.emit('binary', [sum, l.constant(tensor('float32', [], [count]))], 'float32', sum.shape, { code: BINARY.Div });
   },
   MatMul: (l) => {
-    const [a, b] = [l.required(0), l.required(1)];
+    let [a, b] = [l.required(0), l.required(1)];
     float32Only(l, a, b);
-    if (a.shape.length < 2 || b.shape.length !== 2) l.fail(`supports A of rank ≥ 2 and B of rank 2, got [${a.shape}] x [${b.shape}]`);
-    if (a.shape[a.shape.length - 1] !== b.shape[0]) l.fail(`inner dims differ: [${a.shape}] x [${b.shape}]`);
-    l.emit('matmul', [a, b], 'float32', [...a.shape.slice(0, -1), b.shape[1]]);
+    // numpy matmul: a 1-D operand gains a unit dim (dropped again from the result).
+    const [vecA, vecB] = [a.shape.length === 1, b.shape.length === 1];
+    if (vecA) a = reshapeValue(l, a, [1, a.shape[0]]);
+    if (vecB) b = reshapeValue(l, b, [b.shape[0], 1]);
+    if (a.shape.length < 2 || b.shape.length < 2) l.fail(`operands must have rank >= 1, got [${a.shape}] x [${b.shape}]`);
+    if (a.shape[a.shape.length - 1] !== b.shape[b.shape.length - 2]) l.fail(`inner dims differ: [${a.shape}] x [${b.shape}]`);
+    const [m, n] = [a.shape[a.shape.length - 2], b.shape[b.shape.length - 1]];
+    // With a plain matrix B, A's leading dims fold into M; otherwise batch dims broadcast.
+    const batch = b.shape.length === 2 ? a.shape.slice(0, -2) : broadcast(a.shape.slice(0, -2), b.shape.slice(0, -2), 'MatMul batch');
+    const shape = [...batch, m, n];
+    if (!vecA && !vecB) return void l.emit('matmul', [a, b], 'float32', shape);
+    const y = l.emit('matmul', [a, b], 'float32', shape, {}, -1);
+    l.emit('copy', [y], 'float32', [...batch, ...(vecA ? [] : [m]), ...(vecB ? [] : [n])]);
   },
   Gemm: (l) => {
     const [a, b, c] = [l.required(0), l.required(1), l.input(2)];

@@ -56,6 +56,14 @@ void check_gemm(const StepCheck& c, const PlanStep& s) {
   const Shape& b = c.in(1).shape;
   const bool onnx_gemm = s.op == StepOp::Gemm;
   const bool ta = onnx_gemm && s.params.flag, tb = onnx_gemm && s.params.flag2;
+  if (!onnx_gemm && b.size() > 2) {
+    // Batched MatMul: [..., M, K] x [..., K, N] with the batch dims broadcast.
+    if (a.size() < 2 || a.back() != b[b.size() - 2]) c.fail("MatMul operands " + shape_text(a) + " x " + shape_text(b) + " do not match");
+    Shape y = broadcast_shapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2));
+    y.push_back(a[a.size() - 2]);
+    y.push_back(b.back());
+    return c.output_shape(y);
+  }
   if (a.size() < 2 || b.size() != 2 || (onnx_gemm && a.size() != 2)) c.fail("GEMM operands have the wrong rank");
   const int64_t k = ta ? a[0] : a.back(), kb = tb ? b[1] : b[0], n = tb ? b[0] : b[1];
   if (k != kb) c.fail("GEMM inner dimensions differ");

@@ -80,6 +80,40 @@ void run_gemm(const PlanStep& s, const Bindings& b, bool onnx_gemm) {
   sgemm(g);
 }
 
+// MatMul with a batched B ([..., K, N]): batch dims of A and B broadcast, one GEMM per output matrix.
+void run_batched_matmul(const PlanStep& s, const Bindings& b) {
+  const Shape& as = b.value(s.inputs[0]).shape;
+  const Shape& bs = b.value(s.inputs[1]).shape;
+  const Shape& ys = b.value(s.outputs[0]).shape;
+  const int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
+  const Shape batch_a(as.begin(), as.end() - 2), batch_b(bs.begin(), bs.end() - 2), batch_y(ys.begin(), ys.end() - 2);
+  const Shape sa = broadcast_strides(batch_a, batch_y), sb = broadcast_strides(batch_b, batch_y);
+  std::vector<PackedB> runtime_b;
+  const std::vector<PackedB>* packs = s.packed_b_batch.get();
+  if (!packs) {
+    runtime_b = pack_b_batch(f32(b.in(s.inputs[1])), numel(batch_b, "matmul B batch"), k * n, k, n, n, false);
+    packs = &runtime_b;
+  }
+  const float* a = f32(b.in(s.inputs[0]));
+  auto* y = static_cast<float*>(b.out(s.outputs[0]));
+  SgemmBatch g;
+  g.m = m, g.n = n, g.k = k, g.lda = k, g.ldy = n;
+  g.ep.act = s.params.act;
+  const int64_t count = numel(batch_y, "matmul batch");
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t rem = i, ia = 0, ib = 0;
+    for (size_t d = batch_y.size(); d-- > 0;) {
+      const int64_t idx = rem % batch_y[d];
+      rem /= batch_y[d];
+      ia += idx * sa[d], ib += idx * sb[d];
+    }
+    g.a.push_back(a + ia * m * k);
+    g.b.push_back(&(*packs)[static_cast<size_t>(ib)]);
+    g.y.push_back(y + i * m * n);
+  }
+  sgemm(g);
+}
+
 void run_step(const PlanStep& s, const Bindings& b) {
   const auto& p = s.params;
   auto in = [&](size_t i) { return b.in(s.inputs[i]); };
@@ -87,7 +121,9 @@ void run_step(const PlanStep& s, const Bindings& b) {
   void* y = b.out(s.outputs[0]);
   const PlanValue& yv = b.value(s.outputs[0]);
   switch (s.op) {
-    case StepOp::MatMul: return run_gemm(s, b, false);
+    case StepOp::MatMul:
+      if (b.value(s.inputs[1]).shape.size() > 2) return run_batched_matmul(s, b);
+      return run_gemm(s, b, false);
     case StepOp::Gemm: return run_gemm(s, b, true);
     case StepOp::Binary:
       return binary(static_cast<BinaryOp>(p.code), f32(in(0)), shape(0), f32(in(1)), shape(1), static_cast<float*>(y));
@@ -199,6 +235,13 @@ void finalize_plan(Plan& plan) {
     if (s.op != StepOp::MatMul && s.op != StepOp::Gemm) continue;
     const PlanValue& bv = plan.values[static_cast<size_t>(s.inputs[1])];
     if (bv.kind != ValueKind::Constant) continue;
+    if (bv.shape.size() > 2) {
+      const int64_t k = bv.shape[bv.shape.size() - 2], n = bv.shape.back();
+      const auto* bdata = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(bv.slot)].data());
+      const Shape batch(bv.shape.begin(), bv.shape.end() - 2);
+      s.packed_b_batch = std::make_shared<const std::vector<PackedB>>(pack_b_batch(bdata, numel(batch, "matmul B batch"), k * n, k, n, n, false));
+      continue;
+    }
     const bool trans_b = s.op == StepOp::Gemm && s.params.flag2;
     const int64_t k = trans_b ? bv.shape[1] : bv.shape[0], n = trans_b ? bv.shape[0] : bv.shape[1];
     const auto* b = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(bv.slot)].data());

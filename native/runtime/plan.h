@@ -50,6 +50,7 @@ struct PlanStep {
   std::vector<int32_t> outputs;  // value ids
   StepParams params;
   std::shared_ptr<const PackedB> packed_b;  // MatMul/Gemm whose B is a constant, packed at compile
+  std::shared_ptr<const std::vector<PackedB>> packed_b_batch;  // batched MatMul with a constant B
   SliceSpec slice;                          // Slice, resolved against the input shape at compile
 };
 
