@@ -33,7 +33,8 @@ std::vector<int32_t> read_ids(Napi::Env env, Napi::Value v, const std::string& w
 StepOp parse_step_op(Napi::Env env, Napi::Value v, const std::string& what) {
   return parse_enum<StepOp>(env, v, {"matmul", "gemm", "binary", "compare", "unary", "softmax", "conv", "pool",
                                      "globalPool", "batchNorm", "layerNorm", "transpose", "concat", "copy", "reduce",
-                                     "gather", "cast", "slice", "intBinary", "where", "gatherElements", "argReduce"},
+                                     "gather", "cast", "slice", "intBinary", "where", "gatherElements", "argReduce",
+                                     "convTranspose"},
                                 what);
 }
 
@@ -56,7 +57,7 @@ StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const std::stri
   } else {
     p.act = read_activation(o, what);
   }
-  if (op == StepOp::Conv || op == StepOp::Pool) p.window = read_window(env, o, what, nullptr);
+  if (op == StepOp::Conv || op == StepOp::Pool || op == StepOp::ConvTranspose) p.window = read_window(env, o, what, nullptr);
   if (op == StepOp::Cast) p.to = parse_dtype(env, o.Get("to"), what + ".to");
   const int32_t limit = op == StepOp::Binary      ? static_cast<int32_t>(BinaryOp::Count)
                         : op == StepOp::Compare   ? static_cast<int32_t>(CompareOp::Count)

@@ -2,28 +2,9 @@
 // graphs, against plain TypeScript references: wrap-around, truncating division, Python-style Mod,
 // broadcasting, negative and out-of-range indices, ties and NaN in ArgMax.
 import test from 'ava';
-import { onnx } from 'onnx-proto';
-import { Session, tensor, type DType, type Tensor } from '../lib';
+import { tensor, type Tensor } from '../lib';
+import { intAttr as int, runNode as run } from './one-node';
 
-const ELEM: Record<string, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9 };
-
-function oneNode(op: string, inputs: Tensor[], outputDtype: DType, attribute: onnx.IAttributeProto[] = []): Uint8Array {
-  const io = (name: string, t: { dtype: DType; shape: number[] }) => ({ name, type: { tensorType: { elemType: ELEM[t.dtype], shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } } });
-  return onnx.ModelProto.encode({
-    irVersion: 8, opsetImport: [{ domain: '', version: 18 }],
-    graph: {
-      name: op, node: [{ name: op, opType: op, input: inputs.map((_, i) => `in${i}`), output: ['out'], attribute }],
-      input: inputs.map((t, i) => io(`in${i}`, t)), output: [{ name: 'out', type: { tensorType: { elemType: ELEM[outputDtype] } } }],
-    },
-  }).finish();
-}
-
-async function run(op: string, inputs: Tensor[], outputDtype: DType, attribute: onnx.IAttributeProto[] = []): Promise<Tensor> {
-  const session = await Session.create(oneNode(op, inputs, outputDtype, attribute));
-  return (await session.run(Object.fromEntries(inputs.map((t, i) => [`in${i}`, t])))).out;
-}
-
-const int = (name: string, i: number): onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INT, i });
 const values = (t: Tensor) => Array.from(t.data as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? v : Number(v)));
 
 test('integer arithmetic wraps, divides toward zero and takes Mod with the sign of the divisor', async (t) => {

@@ -243,6 +243,45 @@ const HANDLERS: Record<string, Handler> = {
     if (x.shape[1] !== w.shape[1] * group) l.fail(`input has ${x.shape[1]} channels, weights expect ${w.shape[1] * group}`);
     windowed(l, x0.shape.length, (output) => l.emit('conv', [x, w, b], 'float32', [x.shape[0], w.shape[0], oh, ow], { ...window, group }, output));
   },
+  ConvTranspose: (l) => {
+    const [x0, w0, b] = [l.required(0), l.required(1), l.input(2)];
+    float32Only(l, x0, w0, b);
+    if (w0.shape.length !== x0.shape.length) l.fail(`weights [${w0.shape}] do not match input rank ${x0.shape.length}`);
+    const [x, w] = [as2d(l, x0), as2d(l, w0)];
+    if (x.shape.length !== 4) l.fail(`supports 1-D and 2-D transposed convolution only, got input [${x0.shape}]`);
+    const lifted = x0.shape.length === 3 ? lift1d(l) : {};
+    const attr = (name: string, unit = 0) => {
+      if (name in lifted) return lifted[name];
+      const v = l.attrs.ints(name);
+      return x0.shape.length === 3 && v && v.length === 1 ? [unit, v[0]] : v;
+    };
+    const kernel = attr('kernel_shape') ?? w.shape.slice(2);
+    const strides = attr('strides', 1) ?? [1, 1], dilations = attr('dilations', 1) ?? [1, 1];
+    const extra = attr('output_padding') ?? [0, 0];
+    const group = l.attrs.int('group', 1);
+    if (x.shape[1] !== w.shape[0] || x.shape[1] % group !== 0) l.fail(`input has ${x.shape[1]} channels, weights [${w0.shape}] with group ${group} do not fit`);
+    const inputs = x.shape.slice(2);
+    const span = (d: number) => (kernel[d] - 1) * dilations[d] + 1;
+    const full = (d: number) => strides[d] * (inputs[d] - 1) + extra[d] + span(d);
+    const autoPad = l.attrs.string('auto_pad', 'NOTSET');
+    const outputShape = attr('output_shape', 1);
+    let pads = attr('pads') ?? [0, 0, 0, 0];
+    if (outputShape || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+      // ONNX: the total padding that gives the asked size, split with the odd unit by auto_pad.
+      const target = outputShape ? outputShape.slice(-2) : inputs.map((n, d) => n * strides[d]);
+      pads = [0, 0, 0, 0];
+      for (let d = 0; d < 2; d++) {
+        const total = full(d) - target[d];
+        const half = Math.floor(total / 2);
+        [pads[d], pads[d + 2]] = autoPad === 'SAME_UPPER' ? [half, total - half] : [total - half, half];
+      }
+    } else if (autoPad !== 'NOTSET' && autoPad !== 'VALID') l.fail(`auto_pad '${autoPad}' is not supported`);
+    const out = [0, 1].map((d) => full(d) - pads[d] - pads[d + 2]);
+    if (out.some((v) => v < 0)) l.fail(`pads [${pads}] leave no output`);
+    const window = { kernelShape: kernel, strides, dilations, pads };
+    windowed(l, x0.shape.length, (output) =>
+      l.emit('convTranspose', [x, w, b], 'float32', [x.shape[0], w.shape[1] * group, out[0], out[1]], { ...window, group, ints: out }, output));
+  },
   MaxPool: (l) => pool(l, 0),
   AveragePool: (l) => pool(l, 1),
   GlobalMaxPool: (l) => {

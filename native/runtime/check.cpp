@@ -130,6 +130,12 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
       if (c.has(2)) c.elements(c.in(2), c.in(1).shape[0], "bias");
       return;
     }
+    case StepOp::ConvTranspose:
+      c.floats(3);
+      if (p.ints.size() != 2) c.fail("convTranspose needs its output size");
+      c.output_shape(conv_transpose2d_shape(c.in(0).shape, c.in(1).shape, conv_transpose_params(p)));
+      if (c.has(2)) c.elements(c.in(2), c.out().shape[1], "bias");
+      return;
     case StepOp::Pool: c.floats(1); return c.output_shape(pool2d_shape(c.in(0).shape, p.window));
     case StepOp::GlobalPool: {
       c.floats(1);

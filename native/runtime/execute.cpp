@@ -114,6 +114,17 @@ void run_batched_matmul(const PlanStep& s, const Bindings& b) {
   sgemm(g);
 }
 
+}  // namespace
+
+ConvTransposeParams conv_transpose_params(const StepParams& p) {
+  ConvTransposeParams ct;
+  ct.window = p.window, ct.groups = p.groups;
+  if (p.ints.size() == 2) ct.out_h = p.ints[0], ct.out_w = p.ints[1];
+  return ct;
+}
+
+namespace {
+
 void run_step(const PlanStep& s, const Bindings& b) {
   const auto& p = s.params;
   auto in = [&](size_t i) { return b.in(s.inputs[i]); };
@@ -151,6 +162,10 @@ void run_step(const PlanStep& s, const Bindings& b) {
       const float* bias = s.inputs.size() > 2 && s.inputs[2] >= 0 ? f32(in(2)) : nullptr;
       return conv2d(f32(in(0)), shape(0), f32(in(1)), shape(1), bias, cp, static_cast<float*>(y));
     }
+    case StepOp::ConvTranspose: {
+      const float* bias = s.inputs.size() > 2 && s.inputs[2] >= 0 ? f32(in(2)) : nullptr;
+      return conv_transpose2d(f32(in(0)), shape(0), f32(in(1)), shape(1), bias, conv_transpose_params(p), static_cast<float*>(y));
+    }
     case StepOp::Pool:
       return pool2d(static_cast<PoolKind>(p.code), f32(in(0)), shape(0), p.window, p.flag, static_cast<float*>(y));
     case StepOp::GlobalPool: return global_pool(static_cast<PoolKind>(p.code), f32(in(0)), shape(0), static_cast<float*>(y));
@@ -178,7 +193,7 @@ void run_step(const PlanStep& s, const Bindings& b) {
 size_t arity(StepOp op) {
   switch (op) {
     case StepOp::MatMul: case StepOp::Gemm: case StepOp::Binary: case StepOp::Compare: case StepOp::Conv:
-    case StepOp::Gather: case StepOp::IntBinary: case StepOp::GatherElements: return 2;
+    case StepOp::Gather: case StepOp::IntBinary: case StepOp::GatherElements: case StepOp::ConvTranspose: return 2;
     case StepOp::Where: return 3;
     case StepOp::BatchNorm: return 5;
     default: return 1;

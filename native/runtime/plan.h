@@ -11,6 +11,7 @@
 #include "core/kernel_table.h"
 #include "core/shape.h"
 #include "ops/conv.h"
+#include "ops/conv_transpose.h"
 #include "ops/gemm.h"
 #include "ops/layout.h"
 
@@ -26,7 +27,8 @@ struct PlanValue {
 };
 
 enum class StepOp { MatMul, Gemm, Binary, Compare, Unary, Softmax, Conv, Pool, GlobalPool, BatchNorm, LayerNorm,
-                    Transpose, Concat, Copy, Reduce, Gather, Cast, Slice, IntBinary, Where, GatherElements, ArgReduce };
+                    Transpose, Concat, Copy, Reduce, Gather, Cast, Slice, IntBinary, Where, GatherElements, ArgReduce,
+                    ConvTranspose };
 
 // Parameters of every step kind in one plain struct; each op reads the fields its comment names.
 struct StepParams {
@@ -37,10 +39,10 @@ struct StepParams {
   float eps = 1e-5f;            // BatchNorm, LayerNorm
   int32_t code = 0;             // Binary/Compare/Reduce/Pool/IntBinary kind; ArgReduce: 0 max, 1 min
   UnaryParams act;              // Unary op; fused activation of MatMul, Gemm, Conv
-  std::vector<int64_t> ints;    // Transpose perm, Reduce axes, Slice axes
+  std::vector<int64_t> ints;    // Transpose perm, Reduce axes, Slice axes; ConvTranspose output size
   std::vector<int64_t> starts, ends, steps;  // Slice
-  Window2d window;              // Conv, Pool
-  int64_t groups = 1;           // Conv
+  Window2d window;              // Conv, Pool, ConvTranspose
+  int64_t groups = 1;           // Conv, ConvTranspose
   DType to = DType::F32;        // Cast
 };
 
@@ -61,6 +63,9 @@ struct Plan {
   std::vector<int32_t> inputs, outputs;  // value ids of the graph's inputs and outputs, in order
   int64_t arena_bytes = 0;
 };
+
+// The ConvTranspose parameters a step carries (window, groups, output size in `ints`).
+ConvTransposeParams conv_transpose_params(const StepParams& p);
 
 // Checks a plan's internal consistency (ids, kinds, sizes, arena bounds) and packs constant GEMM
 // operands; throws std::invalid_argument naming the step and the problem.
