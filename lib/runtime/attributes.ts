@@ -32,4 +32,9 @@ export class Attributes {
     const a = this.find(name);
     return a ? (a.ints ?? []).map((v) => Number(int64(v))) : undefined;
   }
+
+  floats(name: string): number[] | undefined {
+    const a = this.find(name);
+    return a ? [...(a.floats ?? [])] : undefined;
+  }
 }

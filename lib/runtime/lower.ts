@@ -11,6 +11,7 @@ import { clipInteger, INTEGER_HANDLERS } from './lower-integer';
 import { COMPOSITE_HANDLERS, layerNormStatistics } from './lower-composite';
 import { LAYOUT_HANDLERS } from './lower-layout';
 import { QUANTIZE_HANDLERS } from './lower-quantize';
+import { RESIZE_HANDLERS } from './lower-resize';
 
 /** Window attributes of Conv and pooling, with auto_pad resolved for the input's spatial dims. */
 function windowOf(l: Lowering, x: Value, kernel: number[], lifted: Record<string, number[] | undefined> = {}): Record<string, unknown> {
@@ -468,6 +469,7 @@ const HANDLERS: Record<string, Handler> = {
   ...COMPOSITE_HANDLERS,
   ...LAYOUT_HANDLERS,
   ...QUANTIZE_HANDLERS,
+  ...RESIZE_HANDLERS,
 };
 
 function tensorFromAttribute(t: onnx.ITensorProto, l: Lowering): Tensor {

@@ -31,11 +31,22 @@ export function unsupportedNodes(model: OnnxModel): Node[] {
   return model.nodes.filter((n) => !isSupported(n.opType, n.domain));
 }
 
-/** Small integer inputs (axes, shapes, sizes fed at run time) are planned by value, not only shape. */
+/**
+ * Small inputs planned by value, not only by shape: integers (axes, shapes, sizes fed at run time) and
+ * any input that feeds a slot an op needs at plan time (Resize scales, OneHot depth).
+ */
 export const VALUE_INPUT_LIMIT = 64;
+const PLAN_TIME_SLOTS: Record<string, number[]> = { Resize: [1, 2, 3], Upsample: [1], OneHot: [1], Range: [0, 1, 2] };
 
-export function isValueInput(t: Tensor): boolean {
-  return (t.dtype === 'int64' || t.dtype === 'int32') && elementCount(t.shape) <= VALUE_INPUT_LIMIT;
+/** Per graph input: whether a small tensor fed there is planned by its values. */
+export function valueInputSlots(model: OnnxModel): boolean[] {
+  const planTime = new Set<string>();
+  for (const node of model.nodes) for (const slot of PLAN_TIME_SLOTS[node.opType] ?? []) if (node.inputs[slot]) planTime.add(node.inputs[slot]);
+  return model.inputs.map((info) => info.dtype === 'int64' || info.dtype === 'int32' || planTime.has(info.name));
+}
+
+export function isValueInput(t: Tensor, slot: boolean): boolean {
+  return slot && elementCount(t.shape) <= VALUE_INPUT_LIMIT;
 }
 
 export function planModel(model: OnnxModel, feeds: Tensor[]): PlanSpec {
@@ -47,8 +58,9 @@ export function planModel(model: OnnxModel, feeds: Tensor[]): PlanSpec {
     values.push(v);
     return v;
   };
+  const byValue = valueInputSlots(model);
   const inputs = model.inputs.map((info, i) => {
-    const v = newValue(info.dtype, feeds[i].shape, isValueInput(feeds[i]) ? feeds[i] : undefined);
+    const v = newValue(info.dtype, feeds[i].shape, isValueInput(feeds[i], byValue[i]) ? feeds[i] : undefined);
     byName.set(info.name, v);
     return v;
   });

@@ -6,7 +6,7 @@ import { modelHash } from '../attest';
 import { native } from '../native';
 import { loadModel, type OnnxModel, type ValueInfo } from '../onnx';
 import type { Tensor } from '../tensor';
-import { isValueInput, planModel, unsupportedNodes } from './planner';
+import { isValueInput, planModel, unsupportedNodes, valueInputSlots } from './planner';
 
 export interface SessionOptions {
   /** Kernel thread pool size (process-wide; results never depend on it). */
@@ -18,6 +18,7 @@ const MAX_PLANS = 64;
 export class Session {
   private readonly plans = new Map<string, { handle: unknown; arenaBytes: number }>();
   private released = false;
+  private byValue: boolean[] | undefined;
 
   private constructor(private readonly model: OnnxModel, readonly modelHash: string) {}
 
@@ -86,8 +87,9 @@ export class Session {
   }
 
   private planFor(inputs: Tensor[]): { handle: unknown; arenaBytes: number } {
-    // Shapes, plus the values of small integer inputs, which may decide shapes (axes, Reshape targets).
-    const signature = JSON.stringify(inputs.map((t) => (isValueInput(t) ? [t.shape, Array.from(t.data as ArrayLike<number | bigint>, String)] : t.shape)));
+    // Shapes, plus the values of small inputs that may decide shapes (axes, Reshape targets, scales).
+    const byValue = (this.byValue ??= valueInputSlots(this.model));
+    const signature = JSON.stringify(inputs.map((t, i) => (isValueInput(t, byValue[i]) ? [t.shape, Array.from(t.data as ArrayLike<number | bigint>, String)] : t.shape)));
     let plan = this.plans.get(signature);
     if (plan) this.plans.delete(signature);
     else {
