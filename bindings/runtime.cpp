@@ -34,7 +34,7 @@ StepOp parse_step_op(Napi::Env env, Napi::Value v, const std::string& what) {
   return parse_enum<StepOp>(env, v, {"matmul", "gemm", "binary", "compare", "unary", "softmax", "conv", "pool",
                                      "globalPool", "batchNorm", "layerNorm", "transpose", "concat", "copy", "reduce",
                                      "gather", "cast", "slice", "intBinary", "where", "gatherElements", "argReduce",
-                                     "convTranspose"},
+                                     "convTranspose", "topK"},
                                 what);
 }
 
@@ -63,7 +63,7 @@ StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const std::stri
                         : op == StepOp::Compare   ? static_cast<int32_t>(CompareOp::Count)
                         : op == StepOp::Reduce    ? static_cast<int32_t>(ReduceOp::Count)
                         : op == StepOp::IntBinary ? static_cast<int32_t>(IntOp::Count)
-                        : (op == StepOp::Pool || op == StepOp::GlobalPool || op == StepOp::ArgReduce) ? 2 : 1;
+                        : (op == StepOp::Pool || op == StepOp::GlobalPool || op == StepOp::ArgReduce || op == StepOp::TopK) ? 2 : 1;
   if (p.code < 0 || p.code >= limit) throw_range(env, what + ".code " + std::to_string(p.code) + " is out of range");
   return p;
 }

@@ -2,8 +2,9 @@
 // graphs, against plain TypeScript references: wrap-around, truncating division, Python-style Mod,
 // broadcasting, negative and out-of-range indices, ties and NaN in ArgMax.
 import test from 'ava';
-import { tensor, type Tensor } from '../lib';
-import { intAttr as int, runNode as run } from './one-node';
+import { onnx } from 'onnx-proto';
+import { Session, tensor, type Tensor } from '../lib';
+import { intAttr as int, oneNode, runNode as run } from './one-node';
 
 const values = (t: Tensor) => Array.from(t.data as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? v : Number(v)));
 
@@ -64,4 +65,18 @@ test('ArgMax and ArgMin: first or last of ties, NaN wins like numpy, keepdims ei
   const min = await run('ArgMin', [x], 'int64', [int('axis', 0), int('keepdims', 0)]);
   t.deepEqual(min.shape, [4]);
   t.deepEqual(values(min), [0n, 1n, 0n, 1n]);
+});
+
+test('TopK returns values and indices best first, ties in index order, NaN above every number', async (t) => {
+  const model = onnx.ModelProto.decode(oneNode('TopK', [tensor('float32', [2, 5]), tensor('int64', [1])], 'float32', [int('axis', 1)]));
+  model.graph!.output = [...model.graph!.output!, { name: 'idx', type: { tensorType: { elemType: 7 } } }];
+  model.graph!.node![0].output = ['out', 'idx'];
+  const session = await Session.create(onnx.ModelProto.encode(model).finish());
+  const x = tensor('float32', [2, 5], [3, 1, 3, NaN, 2, -1, -1, -2, 5, 0]);
+  const largest = await session.run({ in0: x, in1: tensor('int64', [1], [3n]) });
+  t.deepEqual(values(largest.idx), [3n, 0n, 2n, 3n, 4n, 0n]);
+  t.deepEqual((values(largest.out) as number[]).slice(1), [3, 3, 5, 0, -1]);
+  t.true(Number.isNaN(values(largest.out)[0] as number));
+  const none = await session.run({ in0: x, in1: tensor('int64', [1], [0n]) });
+  t.deepEqual(none.idx.shape, [2, 0]);
 });

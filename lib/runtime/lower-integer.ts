@@ -102,6 +102,18 @@ export const INTEGER_HANDLERS: Record<string, Handler> = {
     const axis = axisOf(l.attrs.int('axis', 0), x.shape.length, l);
     l.emit('gatherElements', [x, indices], x.dtype, indices.shape, { axis });
   },
+  TopK: (l) => {
+    const x = l.required(0);
+    if (x.dtype !== 'float32') l.fail(`supports float32 inputs, got ${x.dtype}`);
+    const axis = axisOf(l.attrs.int('axis', -1), x.shape.length, l);
+    const k = l.opset < 10 ? l.attrs.int('k', 0) : Number((l.constantInput(1) ?? l.fail('needs k when the model is planned')).data[0]);
+    if (!(k >= 0 && k <= x.shape[axis])) l.fail(`k must be within 0…${x.shape[axis]}, got ${k}`);
+    const shape = x.shape.map((d, i) => (i === axis ? k : d));
+    const largest = l.opset < 11 || l.attrs.int('largest', 1) === 1;
+    // Indices first (a total order, ties by index), then the values they point at.
+    const indices = l.emit('topK', [x], 'int64', shape, { axis, code: largest ? 0 : 1, ints: [k] }, 1);
+    l.emit('gatherElements', [x, indices], 'float32', shape, { axis });
+  },
   ArgMax: argReduce(0),
   ArgMin: argReduce(1),
 };

@@ -413,14 +413,13 @@ const HANDLERS: Record<string, Handler> = {
   },
   Expand: (l) => {
     const x = l.required(0);
-    float32Only(l, x);
     const target = ints(l.constantInput(1) ?? l.fail('needs a constant shape')) ?? [];
-    // x * 1 is exact for every float (NaN, ±0 and ±Inf included), so a broadcasting Mul expands.
     const shape = broadcast(x.shape, target, 'Expand');
-    // Ones only along the dims x does not already have, so the constant stays small.
-    const onesShape = shape.map((d, i) => ((x.shape[x.shape.length - shape.length + i] ?? 1) === d ? 1 : d));
-    const ones = l.constant(tensor('float32', onesShape, new Float32Array(elementCount(onesShape)).fill(1)));
-    l.emit('binary', [x, ones], 'float32', shape, { code: BINARY.Mul });
+    // Where(true, x, x) broadcast to the target moves x's bits unchanged, for every dtype; the mask
+    // has ones along the dims x already has, so the constant stays small.
+    const maskShape = shape.map((d, i) => ((x.shape[x.shape.length - shape.length + i] ?? 1) === d ? 1 : d));
+    const mask = l.constant(tensor('bool', maskShape, new Uint8Array(elementCount(maskShape)).fill(1)));
+    l.emit('where', [mask, x, x], x.dtype, shape);
   },
   Tile: (l) => {
     const x = l.required(0);

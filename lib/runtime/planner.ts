@@ -36,7 +36,7 @@ export function unsupportedNodes(model: OnnxModel): Node[] {
  * any input that feeds a slot an op needs at plan time (Resize scales, OneHot depth).
  */
 export const VALUE_INPUT_LIMIT = 64;
-const PLAN_TIME_SLOTS: Record<string, number[]> = { Resize: [1, 2, 3], Upsample: [1], OneHot: [1], Range: [0, 1, 2] };
+const PLAN_TIME_SLOTS: Record<string, number[]> = { Resize: [1, 2, 3], Upsample: [1], OneHot: [1], Range: [0, 1, 2], TopK: [1] };
 
 /** Per graph input: whether a small tensor fed there is planned by its values. */
 export function valueInputSlots(model: OnnxModel): boolean[] {

@@ -1,6 +1,8 @@
 #include "ops/select.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 #include <cstring>
 #include <stdexcept>
 
@@ -98,6 +100,32 @@ void arg_reduce(bool max, bool last, const float* x, const Shape& shape, int64_t
       y[o * inner + i] = best;
     }
   }
+}
+
+void top_k_indices(const float* x, const Shape& shape, int64_t axis, int64_t k, bool largest, int64_t* y) {
+  const auto a = static_cast<size_t>(normalize_axis(axis, static_cast<int64_t>(shape.size()), "topK"));
+  const int64_t dim = shape[a];
+  if (k < 0 || k > dim) throw std::invalid_argument("topK: k must be within 0…" + std::to_string(dim));
+  const int64_t outer = numel(Shape(shape.begin(), shape.begin() + static_cast<int64_t>(a)), "topK");
+  const int64_t inner = numel(Shape(shape.begin() + static_cast<int64_t>(a) + 1, shape.end()), "topK");
+  parallel_for(static_cast<size_t>(outer * inner), 1, [&](size_t begin, size_t end) {
+    std::vector<int64_t> order(static_cast<size_t>(dim));
+    for (size_t slice = begin; slice < end; ++slice) {
+      const int64_t o = static_cast<int64_t>(slice) / inner, i = static_cast<int64_t>(slice) % inner;
+      const float* p = x + o * dim * inner + i;
+      // A total order: NaN above every number, then by value, ties by the lower index first.
+      auto before = [&](int64_t u, int64_t v) {
+        const float a_ = p[u * inner], b_ = p[v * inner];
+        const bool na = std::isnan(a_), nb = std::isnan(b_);
+        if (na != nb) return largest ? na : nb;
+        if (!na && a_ != b_) return largest ? a_ > b_ : a_ < b_;
+        return u < v;
+      };
+      for (int64_t j = 0; j < dim; ++j) order[static_cast<size_t>(j)] = j;
+      std::partial_sort(order.begin(), order.begin() + k, order.end(), before);
+      for (int64_t j = 0; j < k; ++j) y[(o * k + j) * inner + i] = order[static_cast<size_t>(j)];
+    }
+  });
 }
 
 }  // namespace verinfer

@@ -26,4 +26,8 @@ void gather_elements(size_t elem_size, const void* data, const Shape& data_shape
 // when `last`; NaN wins (the first NaN, like numpy). y has the reduced shape (its element count).
 void arg_reduce(bool max, bool last, const float* x, const Shape& shape, int64_t axis, int64_t* y);
 
+// Indices of the k largest (or smallest) elements along `axis`, best first; equal values keep index
+// order and NaN counts as larger than any number. y has x's shape with k along the axis.
+void top_k_indices(const float* x, const Shape& shape, int64_t axis, int64_t k, bool largest, int64_t* y);
+
 }  // namespace verinfer

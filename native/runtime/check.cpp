@@ -108,6 +108,14 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
       c.dtype(c.out(), c.in(0).dtype, "output");
       check_gather_elements(c.in(0).shape, c.in(1).shape, p.axis);
       return c.output_shape(c.in(1).shape);
+    case StepOp::TopK: {
+      c.dtype(c.in(0), DType::F32, "input"), c.dtype(c.out(), DType::I64, "output");
+      Shape y = c.in(0).shape;
+      const auto axis = static_cast<size_t>(normalize_axis(p.axis, static_cast<int64_t>(y.size()), "topK"));
+      if (p.ints.size() != 1 || p.ints[0] < 0 || p.ints[0] > y[axis]) c.fail("topK: k must be within the axis");
+      y[axis] = p.ints[0];
+      return c.output_shape(y);
+    }
     case StepOp::ArgReduce: {
       c.dtype(c.in(0), DType::F32, "input"), c.dtype(c.out(), DType::I64, "output");
       const Shape& x = c.in(0).shape;

@@ -150,6 +150,8 @@ void run_step(const PlanStep& s, const Bindings& b) {
       return where(static_cast<const uint8_t*>(in(0)), shape(0), in(1), shape(1), in(2), shape(2), dtype_size(yv.dtype), y);
     case StepOp::GatherElements:
       return gather_elements(dtype_size(yv.dtype), in(0), shape(0), static_cast<const int64_t*>(in(1)), shape(1), p.axis, y);
+    case StepOp::TopK:
+      return top_k_indices(f32(in(0)), shape(0), p.axis, p.ints.at(0), p.code == 0, static_cast<int64_t*>(y));
     case StepOp::ArgReduce: return arg_reduce(p.code == 0, p.flag, f32(in(0)), shape(0), p.axis, static_cast<int64_t*>(y));
     case StepOp::Unary: return unary(p.act, f32(in(0)), static_cast<float*>(y), numel(yv.shape, "unary"));
     case StepOp::Softmax:

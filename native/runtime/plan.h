@@ -28,7 +28,7 @@ struct PlanValue {
 
 enum class StepOp { MatMul, Gemm, Binary, Compare, Unary, Softmax, Conv, Pool, GlobalPool, BatchNorm, LayerNorm,
                     Transpose, Concat, Copy, Reduce, Gather, Cast, Slice, IntBinary, Where, GatherElements, ArgReduce,
-                    ConvTranspose };
+                    ConvTranspose, TopK };
 
 // Parameters of every step kind in one plain struct; each op reads the fields its comment names.
 struct StepParams {
@@ -37,9 +37,9 @@ struct StepParams {
   bool flag2 = false;           // Gemm: trans_b
   float alpha = 1.0f, beta = 1.0f;  // Gemm
   float eps = 1e-5f;            // BatchNorm, LayerNorm
-  int32_t code = 0;             // Binary/Compare/Reduce/Pool/IntBinary kind; ArgReduce: 0 max, 1 min
+  int32_t code = 0;             // Binary/Compare/Reduce/Pool/IntBinary kind; ArgReduce: 0 max, 1 min; TopK: 0 largest
   UnaryParams act;              // Unary op; fused activation of MatMul, Gemm, Conv
-  std::vector<int64_t> ints;    // Transpose perm, Reduce axes, Slice axes; ConvTranspose output size
+  std::vector<int64_t> ints;    // Transpose perm, Reduce axes, Slice axes; ConvTranspose output size; TopK k
   std::vector<int64_t> starts, ends, steps;  // Slice
   Window2d window;              // Conv, Pool, ConvTranspose
   int64_t groups = 1;           // Conv, ConvTranspose
