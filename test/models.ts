@@ -1,7 +1,7 @@
 // Seeded reference models written as ONNX graphs, shared by the runtime tests, the determinism probe
 // and the onnxruntime-node comparison.
 import { onnx } from 'onnx-proto';
-import type { Tensor } from '../lib';
+import { tensor, type Tensor } from '../lib';
 import { randomTensor } from './helpers';
 
 const init = (name: string, t: Tensor<'float32'>): onnx.ITensorProto => ({ name, dataType: 1, dims: t.shape, floatData: Array.from(t.data) });
@@ -52,4 +52,73 @@ export const CNN = model({
   ],
 });
 
-export const REFERENCE_MODELS = { mlp: { bytes: MLP, input: 'x', sample: [16] }, cnn: { bytes: CNN, input: 'image', sample: [3, 16, 16] } };
+export interface EncoderShape {
+  hidden: number;
+  heads: number;
+  ff: number;
+  seq: number;
+}
+
+/**
+ * One BERT-style encoder layer as PyTorch exports it at opset 13: x [N, S, H] → multi-head
+ * self-attention (MatMul, Reshape, Transpose, scaled scores, Softmax) → residual → LayerNorm written
+ * out (ReduceMean, Sub, Pow, Sqrt, Div) → GELU as 0.5·x·(1 + erf(x/√2)) feed-forward → residual →
+ * LayerNorm. Weights seeded from `seed`.
+ */
+export function encoderLayer({ hidden, heads, ff, seq }: EncoderShape, seed: number): Uint8Array {
+  const head = hidden / heads;
+  const weights: Record<string, Tensor<'float32'>> = {};
+  const w = (name: string, shape: number[], scale: number) => {
+    weights[name] = randomTensor(shape, seed + Object.keys(weights).length, -scale, scale);
+    return name;
+  };
+  const scalar = (name: string, v: number) => {
+    weights[name] = tensor('float32', [], [v]);
+    return name;
+  };
+  const int64s = (name: string, values: number[]): onnx.ITensorProto => ({ name, dataType: 7, dims: [values.length], int64Data: values });
+  const node: onnx.INodeProto[] = [];
+  const op = (opType: string, input: string[], output: string, attribute: onnx.IAttributeProto[] = []) => {
+    node.push({ name: output, opType, input, output: [output], attribute });
+    return output;
+  };
+  const perm = (p: number[]): onnx.IAttributeProto[] => [{ name: 'perm', type: 7, ints: p }];
+  const linear = (x: string, name: string, k: number, n: number) => op('Add', [op('MatMul', [x, w(`${name}.w`, [k, n], 1 / Math.sqrt(k))], `${name}.mm`), w(`${name}.b`, [n], 0.1)], name);
+  const layerNorm = (x: string, name: string) => {
+    const axes: onnx.IAttributeProto[] = [{ name: 'axes', type: 7, ints: [-1] }];
+    const centred = op('Sub', [x, op('ReduceMean', [x], `${name}.mean`, axes)], `${name}.centred`);
+    const variance = op('ReduceMean', [op('Pow', [centred, scalar(`${name}.two`, 2)], `${name}.sq`)], `${name}.var`, axes);
+    const std = op('Sqrt', [op('Add', [variance, scalar(`${name}.eps`, 1e-12)], `${name}.veps`)], `${name}.std`);
+    const normed = op('Div', [centred, std], `${name}.normed`);
+    return op('Add', [op('Mul', [normed, w(`${name}.gamma`, [hidden], 1)], `${name}.scaled`), w(`${name}.beta`, [hidden], 0.1)], name);
+  };
+  const split = (x: string, name: string, p: number[]) => op('Transpose', [op('Reshape', [x, 'heads_shape'], `${name}.heads`)], `${name}.t`, perm(p));
+  const q = split(linear('x', 'q', hidden, hidden), 'q', [0, 2, 1, 3]);
+  const k = split(linear('x', 'k', hidden, hidden), 'k', [0, 2, 3, 1]);
+  const v = split(linear('x', 'v', hidden, hidden), 'v', [0, 2, 1, 3]);
+  const scores = op('Div', [op('MatMul', [q, k], 'scores.raw'), scalar('scale', Math.sqrt(head))], 'scores');
+  const probs = op('Softmax', [scores], 'probs', [{ name: 'axis', type: 2, i: -1 }]);
+  const context = op('Reshape', [op('Transpose', [op('MatMul', [probs, v], 'context.heads')], 'context.t', perm([0, 2, 1, 3])), 'merge_shape'], 'context');
+  const attended = layerNorm(op('Add', ['x', linear(context, 'o', hidden, hidden)], 'residual1'), 'ln1');
+  const up = linear(attended, 'up', hidden, ff);
+  const erf = op('Erf', [op('Div', [up, scalar('sqrt2', Math.SQRT2)], 'up.scaled')], 'up.erf');
+  const erfPlusOne = op('Add', [erf, scalar('one', 1)], 'up.erf1');
+  const gelu = op('Mul', [op('Mul', [up, erfPlusOne], 'up.gelu2'), scalar('half', 0.5)], 'up.gelu');
+  layerNorm(op('Add', [attended, linear(gelu, 'down', ff, hidden)], 'residual2'), 'y');
+  return model({
+    name: 'encoder',
+    initializer: [...Object.entries(weights).map(([name, t]) => (t.shape.length === 0 ? { name, dataType: 1, dims: [], floatData: Array.from(t.data) } : init(name, t))),
+      int64s('heads_shape', [0, 0, heads, head]), int64s('merge_shape', [0, 0, hidden])],
+    input: [io('x', ['N', seq, hidden])],
+    output: [io('y', ['N', seq, hidden])],
+    node,
+  });
+}
+
+export const ENCODER = encoderLayer({ hidden: 32, heads: 4, ff: 64, seq: 8 }, 50);
+
+export const REFERENCE_MODELS = {
+  mlp: { bytes: MLP, input: 'x', sample: [16] },
+  cnn: { bytes: CNN, input: 'image', sample: [3, 16, 16] },
+  encoder: { bytes: ENCODER, input: 'x', sample: [8, 32] },
+};
