@@ -1,25 +1,35 @@
-// Whole-model latency: verinfer Session vs onnxruntime-node on the same seeded MLP and CNN, same thread
-// count, batch 1 and 32, in one run.
+// Whole-model latency: verinfer Session vs onnxruntime-node (its graph optimizations on) on the same
+// seeded models, same thread count, in one run: the MLP 784-1024-1024-10 (batch 1 and 64), the small
+// CNN (batch 1 and 16) and one BERT-base encoder layer (hidden 768, 12 heads, seq 128).
 import os from 'node:os';
 import { Session, setThreads } from '../lib';
+import { encoderLayer } from '../test/models';
 import { CNN, MLP, seeded } from './bench-models';
 import { loadOrt } from './peers';
 import { fmt, medianSeconds } from './timing';
 
+const BERT_LAYER = encoderLayer({ hidden: 768, heads: 12, ff: 3072, seq: 128 }, 7);
+const MODELS: { name: string; bytes: Uint8Array; sample: number[]; batches: number[] }[] = [
+  { name: 'mlp', bytes: MLP, sample: [784], batches: [1, 64] },
+  { name: 'cnn', bytes: CNN, sample: [3, 32, 32], batches: [1, 16] },
+  { name: 'bert-layer', bytes: BERT_LAYER, sample: [128, 768], batches: [1] },
+];
+
 export async function benchModels(): Promise<void> {
   const ort = loadOrt();
   if (!ort) console.log('onnxruntime-node not installed: its column is empty');
-  console.log('model  batch  thr   verinfer ms   ort ms   ort/verinfer (>1: verinfer faster)');
+  console.log('model       batch  thr  verinfer ms  ort ms  ort/verinfer (>1: verinfer faster)  verinfer items/s  arena MiB');
   for (const threads of [1, os.availableParallelism()]) {
     setThreads(threads);
-    for (const [name, bytes, sample] of [['mlp', MLP, [784]], ['cnn', CNN, [3, 32, 32]]] as const) {
-      const session = await Session.create(bytes);
-      const peer = ort && (await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1 }));
-      for (const batch of [1, 32]) {
-        const x = seeded([batch, ...sample], 99, 1);
+    for (const m of MODELS) {
+      const session = await Session.create(m.bytes);
+      const peer = ort && (await ort.InferenceSession.create(m.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' }));
+      for (const batch of m.batches) {
+        const x = seeded([batch, ...m.sample], 99, 1);
         const ours = (await medianSeconds(() => session.run({ x }))) * 1e3;
         const theirs = peer ? (await medianSeconds(() => peer.run({ x: new ort.Tensor('float32', x.data, x.shape) }))) * 1e3 : NaN;
-        console.log(`${name.padEnd(6)} ${String(batch).padStart(5)} ${String(threads).padStart(4)} ${fmt(ours, 3).padStart(13)} ${fmt(theirs, 3).padStart(8)} ${fmt(theirs / ours, 2).padStart(10)}`);
+        const arena = session.arenaBytes({ x }) / 2 ** 20;
+        console.log(`${m.name.padEnd(11)} ${String(batch).padStart(5)} ${String(threads).padStart(4)} ${fmt(ours, 3).padStart(12)} ${fmt(theirs, 3).padStart(7)} ${fmt(theirs / ours, 2).padStart(13)} ${fmt((1e3 * batch) / ours, 0).padStart(31)} ${fmt(arena, 1).padStart(10)}`);
       }
       await peer?.release();
       session.release();
