@@ -11,6 +11,7 @@ import { clipInteger, INTEGER_HANDLERS } from './lower-integer';
 import { COMPOSITE_HANDLERS, layerNormStatistics } from './lower-composite';
 import { LAYOUT_HANDLERS } from './lower-layout';
 import { QUANTIZE_HANDLERS } from './lower-quantize';
+import { RECURRENT_HANDLERS } from './lower-recurrent';
 import { RESIZE_HANDLERS } from './lower-resize';
 
 /** Window attributes of Conv and pooling, with auto_pad resolved for the input's spatial dims. */
@@ -469,6 +470,7 @@ const HANDLERS: Record<string, Handler> = {
   ...LAYOUT_HANDLERS,
   ...QUANTIZE_HANDLERS,
   ...RESIZE_HANDLERS,
+  ...RECURRENT_HANDLERS,
 };
 
 function tensorFromAttribute(t: onnx.ITensorProto, l: Lowering): Tensor {
