@@ -6,6 +6,7 @@
 #include "handle.h"
 #include "run.h"
 #include "ops/integer.h"
+#include "ops/select.h"
 #include "runtime/plan.h"
 
 namespace verinfer::bindings {
@@ -34,7 +35,7 @@ StepOp parse_step_op(Napi::Env env, Napi::Value v, const std::string& what) {
   return parse_enum<StepOp>(env, v, {"matmul", "gemm", "binary", "compare", "unary", "softmax", "conv", "pool",
                                      "globalPool", "batchNorm", "layerNorm", "transpose", "concat", "copy", "reduce",
                                      "gather", "cast", "slice", "intBinary", "where", "gatherElements", "argReduce",
-                                     "convTranspose", "topK"},
+                                     "convTranspose", "topK", "scatterElements", "gatherND", "scatterND"},
                                 what);
 }
 
@@ -63,6 +64,7 @@ StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const std::stri
                         : op == StepOp::Compare   ? static_cast<int32_t>(CompareOp::Count)
                         : op == StepOp::Reduce    ? static_cast<int32_t>(ReduceOp::Count)
                         : op == StepOp::IntBinary ? static_cast<int32_t>(IntOp::Count)
+                        : (op == StepOp::ScatterElements || op == StepOp::ScatterND) ? static_cast<int32_t>(ScatterReduce::Count)
                         : (op == StepOp::Pool || op == StepOp::GlobalPool || op == StepOp::ArgReduce || op == StepOp::TopK) ? 2 : 1;
   if (p.code < 0 || p.code >= limit) throw_range(env, what + ".code " + std::to_string(p.code) + " is out of range");
   return p;

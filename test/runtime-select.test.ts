@@ -80,3 +80,16 @@ test('TopK returns values and indices best first, ties in index order, NaN above
   const none = await session.run({ in0: x, in1: tensor('int64', [1], [0n]) });
   t.deepEqual(none.idx.shape, [2, 0]);
 });
+
+test('ScatterElements applies duplicates in order, ScatterND writes slices, GatherND reads them; bad indices are refused', async (t) => {
+  const data = tensor('float32', [2, 3], [1, 2, 3, 4, 5, 6]);
+  const added = await run('ScatterElements', [data, tensor('int64', [1, 3], [1n, 1n, -2n]), tensor('float32', [1, 3], [10, 20, 30])], 'float32', [int('axis', 1)]);
+  // reduction none: the last write to an index wins
+  t.deepEqual(values(added), [1, 30, 3, 4, 5, 6]);
+  const nd = await run('ScatterND', [data, tensor('int64', [1, 1], [1n]), tensor('float32', [1, 3], [7, 8, 9])], 'float32');
+  t.deepEqual(values(nd), [1, 2, 3, 7, 8, 9]);
+  const gathered = await run('GatherND', [data, tensor('int64', [2, 2], [1n, 2n, 0n, -3n])], 'float32');
+  t.deepEqual(values(gathered), [6, 1]);
+  await t.throwsAsync(run('GatherND', [data, tensor('int64', [1, 2], [2n, 0n])], 'float32'), { message: /index 2 is out of range for axis size 2/ });
+  await t.throwsAsync(run('ScatterND', [data, tensor('int64', [1, 1], [5n]), tensor('float32', [1, 3], [7, 8, 9])], 'float32'), { message: /out of range/ });
+});

@@ -34,6 +34,27 @@ export function clipInteger(l: Lowering): void {
   if (hi) arith(l, low, hi, BINARY.Min);
 }
 
+const REDUCTIONS: Record<string, number> = { none: 0, add: 1, mul: 2, max: 3, min: 4 };
+
+function int64Indices(l: Lowering, idx: Value): Value {
+  if (idx.dtype === 'int64') return idx;
+  if (idx.dtype !== 'int32') l.fail(`indices must be int64 or int32, got ${idx.dtype}`);
+  return l.emit('cast', [idx], 'int64', idx.shape, { to: 'int64' }, -1);
+}
+
+/** ScatterElements / ScatterND: data with updates written (or reduced) at the indices, in order. */
+function scatter(op: 'scatterElements' | 'scatterND'): Handler {
+  return (l) => {
+    const [x, idx, updates] = [l.required(0), int64Indices(l, l.required(1)), l.required(2)];
+    if (updates.dtype !== x.dtype) l.fail(`updates must be ${x.dtype}, got ${updates.dtype}`);
+    const reduction = l.attrs.string('reduction', 'none');
+    if (!(reduction in REDUCTIONS)) l.fail(`reduction must be none, add, mul, max or min, got '${reduction}'`);
+    if (reduction !== 'none' && x.dtype !== 'float32') l.fail(`reduction '${reduction}' supports float32, got ${x.dtype}`);
+    const params = op === 'scatterElements' ? { axis: axisOf(l.attrs.int('axis', 0), x.shape.length, l) } : {};
+    l.emit(op, [x, idx, updates], x.dtype, x.shape, { ...params, code: REDUCTIONS[reduction] });
+  };
+}
+
 function argReduce(code: number): Handler {
   return (l) => {
     const x = l.required(0);
@@ -113,6 +134,16 @@ export const INTEGER_HANDLERS: Record<string, Handler> = {
     // Indices first (a total order, ties by index), then the values they point at.
     const indices = l.emit('topK', [x], 'int64', shape, { axis, code: largest ? 0 : 1, ints: [k] }, 1);
     l.emit('gatherElements', [x, indices], 'float32', shape, { axis });
+  },
+  ScatterElements: scatter('scatterElements'),
+  Scatter: scatter('scatterElements'),
+  ScatterND: scatter('scatterND'),
+  GatherND: (l) => {
+    const [x, idx] = [l.required(0), int64Indices(l, l.required(1))];
+    const batchDims = l.attrs.int('batch_dims', 0);
+    const k = idx.shape[idx.shape.length - 1];
+    if (idx.shape.length < 1 || k < 1 || batchDims + k > x.shape.length) l.fail(`indices [${idx.shape}] do not fit data [${x.shape}]`);
+    l.emit('gatherND', [x, idx], x.dtype, [...idx.shape.slice(0, -1), ...x.shape.slice(batchDims + k)], { axis: batchDims });
   },
   ArgMax: argReduce(0),
   ArgMin: argReduce(1),

@@ -102,6 +102,112 @@ void arg_reduce(bool max, bool last, const float* x, const Shape& shape, int64_t
   }
 }
 
+namespace {
+
+// One element of `out` combined with one update; None copies bits, the rest are float32.
+void combine(ScatterReduce op, size_t elem_size, uint8_t* dst, const uint8_t* src) {
+  if (op == ScatterReduce::None) {
+    std::memcpy(dst, src, elem_size);
+    return;
+  }
+  float a, b;
+  std::memcpy(&a, dst, 4);
+  std::memcpy(&b, src, 4);
+  const float r = op == ScatterReduce::Add ? a + b : op == ScatterReduce::Mul ? a * b : op == ScatterReduce::Max ? (b > a ? b : a) : (b < a ? b : a);
+  std::memcpy(dst, &r, 4);
+}
+
+int64_t wrap_index(int64_t i, int64_t dim, const char* op) {
+  if (i < -dim || i >= dim)
+    throw std::out_of_range(std::string(op) + ": index " + std::to_string(i) + " is out of range for axis size " + std::to_string(dim));
+  return i < 0 ? i + dim : i;
+}
+
+}  // namespace
+
+void scatter_elements(size_t elem_size, ScatterReduce op, const void* data, const Shape& ds, const int64_t* indices,
+                      const Shape& is, const void* updates, int64_t axis, void* out) {
+  check_gather_elements(ds, is, axis);
+  const size_t rank = ds.size();
+  const auto a = static_cast<size_t>(normalize_axis(axis, static_cast<int64_t>(rank), "scatterElements"));
+  const int64_t n = numel(is, "scatterElements indices");
+  for (int64_t i = 0; i < n; ++i) wrap_index(indices[i], ds[a], "scatterElements");
+  std::memcpy(out, data, static_cast<size_t>(numel(ds, "scatterElements data")) * elem_size);
+  const Shape strides = contiguous_strides(ds);
+  auto* dst = static_cast<uint8_t*>(out);
+  const auto* src = static_cast<const uint8_t*>(updates);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t rem = i, offset = 0;
+    for (size_t d = rank; d-- > 0;) {
+      const int64_t k = rem % is[d];
+      rem /= is[d];
+      offset += (d == a ? wrap_index(indices[i], ds[a], "scatterElements") : k) * strides[d];
+    }
+    combine(op, elem_size, dst + static_cast<size_t>(offset) * elem_size, src + static_cast<size_t>(i) * elem_size);
+  }
+}
+
+Shape gather_nd_shape(const Shape& data, const Shape& indices, int64_t batch_dims) {
+  if (indices.empty() || batch_dims < 0) throw std::invalid_argument("gatherND: indices need rank >= 1");
+  const int64_t k = indices.back(), b = batch_dims;
+  if (b >= static_cast<int64_t>(indices.size()) || b + k > static_cast<int64_t>(data.size()) || k < 1)
+    throw std::invalid_argument("gatherND: indices " + shape_str(indices) + " do not fit data " + shape_str(data));
+  for (int64_t d = 0; d < b; ++d)
+    if (data[static_cast<size_t>(d)] != indices[static_cast<size_t>(d)]) throw std::invalid_argument("gatherND: batch dims differ");
+  Shape out(indices.begin(), indices.end() - 1);
+  out.insert(out.end(), data.begin() + b + k, data.end());
+  return out;
+}
+
+void gather_nd(size_t elem_size, const void* data, const Shape& ds, const int64_t* indices, const Shape& is, int64_t batch_dims,
+               void* out) {
+  gather_nd_shape(ds, is, batch_dims);
+  const int64_t k = is.back(), b = batch_dims;
+  const int64_t batches = numel(Shape(is.begin(), is.begin() + b), "gatherND");
+  const int64_t per_batch = numel(Shape(is.begin() + b, is.end() - 1), "gatherND");
+  const int64_t slice = numel(Shape(ds.begin() + b + k, ds.end()), "gatherND");
+  const int64_t batch_stride = numel(Shape(ds.begin() + b, ds.end()), "gatherND");
+  const Shape strides = contiguous_strides(Shape(ds.begin() + b, ds.end()));
+  for (int64_t i = 0; i < batches * per_batch * k; ++i) wrap_index(indices[i], ds[static_cast<size_t>(b + i % k)], "gatherND");
+  const auto* src = static_cast<const uint8_t*>(data);
+  auto* dst = static_cast<uint8_t*>(out);
+  for (int64_t q = 0; q < batches * per_batch; ++q) {
+    int64_t offset = (q / per_batch) * batch_stride;
+    for (int64_t j = 0; j < k; ++j)
+      offset += wrap_index(indices[q * k + j], ds[static_cast<size_t>(b + j)], "gatherND") * strides[static_cast<size_t>(j)];
+    std::memcpy(dst + static_cast<size_t>(q * slice) * elem_size, src + static_cast<size_t>(offset) * elem_size,
+                static_cast<size_t>(slice) * elem_size);
+  }
+}
+
+void check_scatter_nd(const Shape& data, const Shape& indices, const Shape& updates) {
+  if (indices.empty()) throw std::invalid_argument("scatterND: indices need rank >= 1");
+  const int64_t k = indices.back();
+  if (k < 1 || k > static_cast<int64_t>(data.size())) throw std::invalid_argument("scatterND: index tuples longer than the data's rank");
+  Shape want(indices.begin(), indices.end() - 1);
+  want.insert(want.end(), data.begin() + k, data.end());
+  if (updates != want) throw std::invalid_argument("scatterND: updates must have shape " + shape_str(want) + ", got " + shape_str(updates));
+}
+
+void scatter_nd(size_t elem_size, ScatterReduce op, const void* data, const Shape& ds, const int64_t* indices, const Shape& is,
+                const void* updates, void* out) {
+  const int64_t k = is.back();
+  const int64_t tuples = numel(Shape(is.begin(), is.end() - 1), "scatterND");
+  const int64_t slice = numel(Shape(ds.begin() + k, ds.end()), "scatterND");
+  const Shape strides = contiguous_strides(ds);
+  for (int64_t i = 0; i < tuples * k; ++i) wrap_index(indices[i], ds[static_cast<size_t>(i % k)], "scatterND");
+  std::memcpy(out, data, static_cast<size_t>(numel(ds, "scatterND data")) * elem_size);
+  auto* dst = static_cast<uint8_t*>(out);
+  const auto* src = static_cast<const uint8_t*>(updates);
+  for (int64_t q = 0; q < tuples; ++q) {
+    int64_t offset = 0;
+    for (int64_t j = 0; j < k; ++j)
+      offset += wrap_index(indices[q * k + j], ds[static_cast<size_t>(j)], "scatterND") * strides[static_cast<size_t>(j)];
+    for (int64_t e = 0; e < slice; ++e)
+      combine(op, elem_size, dst + static_cast<size_t>(offset + e) * elem_size, src + static_cast<size_t>(q * slice + e) * elem_size);
+  }
+}
+
 void top_k_indices(const float* x, const Shape& shape, int64_t axis, int64_t k, bool largest, int64_t* y) {
   const auto a = static_cast<size_t>(normalize_axis(axis, static_cast<int64_t>(shape.size()), "topK"));
   const int64_t dim = shape[a];

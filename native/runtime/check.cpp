@@ -108,6 +108,21 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
       c.dtype(c.out(), c.in(0).dtype, "output");
       check_gather_elements(c.in(0).shape, c.in(1).shape, p.axis);
       return c.output_shape(c.in(1).shape);
+    case StepOp::ScatterElements:
+    case StepOp::ScatterND: {
+      c.dtype(c.in(1), DType::I64, "indices");
+      c.dtype(c.in(2), c.in(0).dtype, "updates"), c.dtype(c.out(), c.in(0).dtype, "output");
+      if (p.code != 0 && c.out().dtype != DType::F32) c.fail("scatter reductions are for float32");
+      if (s.op == StepOp::ScatterND) check_scatter_nd(c.in(0).shape, c.in(1).shape, c.in(2).shape);
+      else {
+        check_gather_elements(c.in(0).shape, c.in(1).shape, p.axis);
+        if (c.in(2).shape != c.in(1).shape) c.fail("updates must have the indices' shape");
+      }
+      return c.output_shape(c.in(0).shape);
+    }
+    case StepOp::GatherND:
+      c.dtype(c.in(1), DType::I64, "indices"), c.dtype(c.out(), c.in(0).dtype, "output");
+      return c.output_shape(gather_nd_shape(c.in(0).shape, c.in(1).shape, p.axis));
     case StepOp::TopK: {
       c.dtype(c.in(0), DType::F32, "input"), c.dtype(c.out(), DType::I64, "output");
       Shape y = c.in(0).shape;

@@ -150,6 +150,14 @@ void run_step(const PlanStep& s, const Bindings& b) {
       return where(static_cast<const uint8_t*>(in(0)), shape(0), in(1), shape(1), in(2), shape(2), dtype_size(yv.dtype), y);
     case StepOp::GatherElements:
       return gather_elements(dtype_size(yv.dtype), in(0), shape(0), static_cast<const int64_t*>(in(1)), shape(1), p.axis, y);
+    case StepOp::ScatterElements:
+      return scatter_elements(dtype_size(yv.dtype), static_cast<ScatterReduce>(p.code), in(0), shape(0),
+                              static_cast<const int64_t*>(in(1)), shape(1), in(2), p.axis, y);
+    case StepOp::GatherND:
+      return gather_nd(dtype_size(yv.dtype), in(0), shape(0), static_cast<const int64_t*>(in(1)), shape(1), p.axis, y);
+    case StepOp::ScatterND:
+      return scatter_nd(dtype_size(yv.dtype), static_cast<ScatterReduce>(p.code), in(0), shape(0),
+                        static_cast<const int64_t*>(in(1)), shape(1), in(2), y);
     case StepOp::TopK:
       return top_k_indices(f32(in(0)), shape(0), p.axis, p.ints.at(0), p.code == 0, static_cast<int64_t*>(y));
     case StepOp::ArgReduce: return arg_reduce(p.code == 0, p.flag, f32(in(0)), shape(0), p.axis, static_cast<int64_t*>(y));
@@ -196,7 +204,8 @@ size_t arity(StepOp op) {
   switch (op) {
     case StepOp::MatMul: case StepOp::Gemm: case StepOp::Binary: case StepOp::Compare: case StepOp::Conv:
     case StepOp::Gather: case StepOp::IntBinary: case StepOp::GatherElements: case StepOp::ConvTranspose: return 2;
-    case StepOp::Where: return 3;
+    case StepOp::Where: case StepOp::ScatterElements: case StepOp::ScatterND: return 3;
+    case StepOp::GatherND: return 2;
     case StepOp::BatchNorm: return 5;
     default: return 1;
   }

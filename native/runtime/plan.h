@@ -28,7 +28,7 @@ struct PlanValue {
 
 enum class StepOp { MatMul, Gemm, Binary, Compare, Unary, Softmax, Conv, Pool, GlobalPool, BatchNorm, LayerNorm,
                     Transpose, Concat, Copy, Reduce, Gather, Cast, Slice, IntBinary, Where, GatherElements, ArgReduce,
-                    ConvTranspose, TopK };
+                    ConvTranspose, TopK, ScatterElements, GatherND, ScatterND };
 
 // Parameters of every step kind in one plain struct; each op reads the fields its comment names.
 struct StepParams {
