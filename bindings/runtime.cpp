@@ -35,7 +35,8 @@ StepOp parse_step_op(Napi::Env env, Napi::Value v, const std::string& what) {
   return parse_enum<StepOp>(env, v, {"matmul", "gemm", "binary", "compare", "unary", "softmax", "conv", "pool",
                                      "globalPool", "batchNorm", "layerNorm", "transpose", "concat", "copy", "reduce",
                                      "gather", "cast", "slice", "intBinary", "where", "gatherElements", "argReduce",
-                                     "convTranspose", "topK", "scatterElements", "gatherND", "scatterND"},
+                                     "convTranspose", "topK", "scatterElements", "gatherND", "scatterND", "convNd",
+                                     "poolNd"},
                                 what);
 }
 
@@ -59,13 +60,21 @@ StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const std::stri
     p.act = read_activation(o, what);
   }
   if (op == StepOp::Conv || op == StepOp::Pool || op == StepOp::ConvTranspose) p.window = read_window(env, o, what, nullptr);
+  if (op == StepOp::ConvNd || op == StepOp::PoolNd) {
+    p.window_nd.kernel = opt_ints(o, "kernelShape", what);
+    p.window_nd.strides = opt_ints(o, "strides", what);
+    p.window_nd.dilations = opt_ints(o, "dilations", what);
+    p.window_nd.pads = opt_ints(o, "pads", what);
+    p.window_nd.ceil_mode = opt_bool(o, "ceilMode", false, what);
+  }
   if (op == StepOp::Cast) p.to = parse_dtype(env, o.Get("to"), what + ".to");
   const int32_t limit = op == StepOp::Binary      ? static_cast<int32_t>(BinaryOp::Count)
                         : op == StepOp::Compare   ? static_cast<int32_t>(CompareOp::Count)
                         : op == StepOp::Reduce    ? static_cast<int32_t>(ReduceOp::Count)
                         : op == StepOp::IntBinary ? static_cast<int32_t>(IntOp::Count)
                         : (op == StepOp::ScatterElements || op == StepOp::ScatterND) ? static_cast<int32_t>(ScatterReduce::Count)
-                        : (op == StepOp::Pool || op == StepOp::GlobalPool || op == StepOp::ArgReduce || op == StepOp::TopK) ? 2 : 1;
+                        : (op == StepOp::Pool || op == StepOp::GlobalPool || op == StepOp::ArgReduce || op == StepOp::TopK ||
+                           op == StepOp::PoolNd) ? 2 : 1;
   if (p.code < 0 || p.code >= limit) throw_range(env, what + ".code " + std::to_string(p.code) + " is out of range");
   return p;
 }

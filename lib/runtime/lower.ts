@@ -37,6 +37,37 @@ function windowOf(l: Lowering, x: Value, kernel: number[], lifted: Record<string
   return { kernelShape: kernel, strides, dilations, pads, ceilMode: l.attrs.int('ceil_mode', 0) === 1 };
 }
 
+/** Window attributes over r >= 3 spatial dims (the N-D kernels), auto_pad resolved, and the output dims. */
+function windowNd(l: Lowering, x: Value, kernel: number[]): { params: Record<string, unknown>; out: number[] } {
+  const r = x.shape.length - 2;
+  const strides = l.attrs.ints('strides') ?? new Array(r).fill(1);
+  const dilations = l.attrs.ints('dilations') ?? new Array(r).fill(1);
+  let pads = l.attrs.ints('pads') ?? new Array(2 * r).fill(0);
+  const autoPad = l.attrs.string('auto_pad', 'NOTSET');
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    pads = new Array(2 * r).fill(0);
+    for (let d = 0; d < r; d++) {
+      const total = Math.max(0, (Math.ceil(x.shape[2 + d] / strides[d]) - 1) * strides[d] + (kernel[d] - 1) * dilations[d] + 1 - x.shape[2 + d]);
+      const small = Math.floor(total / 2);
+      pads[d] = autoPad === 'SAME_UPPER' ? small : total - small;
+      pads[d + r] = total - pads[d];
+    }
+  } else if (autoPad !== 'NOTSET' && autoPad !== 'VALID') l.fail(`auto_pad '${autoPad}' is not supported`);
+  if (kernel.length !== r || strides.length !== r || dilations.length !== r || pads.length !== 2 * r) l.fail(`window attributes must have ${r} entries (pads ${2 * r})`);
+  const ceilMode = l.attrs.int('ceil_mode', 0) === 1;
+  const out = kernel.map((k, d) => {
+    const span = (k - 1) * dilations[d] + 1, padded = x.shape[2 + d] + pads[d] + pads[d + r];
+    if (padded < span) l.fail(`window does not fit the padded input [${x.shape.slice(2)}]`);
+    let o = Math.floor((padded - span) / strides[d]) + 1;
+    if (ceilMode) {
+      o = Math.floor((padded - span + strides[d] - 1) / strides[d]) + 1;
+      if ((o - 1) * strides[d] >= x.shape[2 + d] + pads[d]) o--;
+    }
+    return o;
+  });
+  return { params: { kernelShape: kernel, strides, dilations, pads, ceilMode }, out };
+}
+
 /** Output spatial size, exactly as native window_output computes it. */
 function windowOutput(x: Value, w: Record<string, unknown>, l: Lowering): [number, number] {
   const [kh, kw] = w.kernelShape as number[], [sh, sw] = w.strides as number[], [dh, dw] = w.dilations as number[];
@@ -119,6 +150,10 @@ function pool(l: Lowering, code: number): void {
   const x0 = l.required(0);
   float32Only(l, x0);
   if (l.node.outputs.length > 1 && l.node.outputs[1]) l.fail('the Indices output is not supported');
+  if (x0.shape.length >= 5) {
+    const { params, out } = windowNd(l, x0, l.attrs.ints('kernel_shape') ?? l.fail('needs kernel_shape'));
+    return void l.emit('poolNd', [x0], 'float32', [x0.shape[0], x0.shape[1], ...out], { ...params, code, flag: l.attrs.int('count_include_pad', 0) === 1 });
+  }
   const x = as2d(l, x0);
   const attrs = x0.shape.length === 3 ? lift1d(l) : { kernel_shape: l.attrs.ints('kernel_shape') };
   const kernel = attrs.kernel_shape ?? l.fail('needs kernel_shape');
@@ -236,8 +271,14 @@ const HANDLERS: Record<string, Handler> = {
     const [x0, w0, b] = [l.required(0), l.required(1), l.input(2)];
     float32Only(l, x0, w0, b);
     if (w0.shape.length !== x0.shape.length) l.fail(`weights [${w0.shape}] do not match input rank ${x0.shape.length}`);
+    if (x0.shape.length >= 5) {
+      const group = l.attrs.int('group', 1);
+      if (x0.shape[1] !== w0.shape[1] * group) l.fail(`input has ${x0.shape[1]} channels, weights expect ${w0.shape[1] * group}`);
+      const { params, out } = windowNd(l, x0, l.attrs.ints('kernel_shape') ?? w0.shape.slice(2));
+      return void l.emit('convNd', [x0, w0, b], 'float32', [x0.shape[0], w0.shape[0], ...out], { ...params, group });
+    }
     const [x, w] = [as2d(l, x0), as2d(l, w0)];
-    if (w.shape.length !== 4) l.fail(`supports 1-D and 2-D convolution only, got weights [${w0.shape}]`);
+    if (w.shape.length !== 4) l.fail(`supports 1-D, 2-D and 3-D convolution, got weights [${w0.shape}]`);
     const attrs = x0.shape.length === 3 ? lift1d(l) : { kernel_shape: l.attrs.ints('kernel_shape') };
     const window = windowOf(l, x, attrs.kernel_shape ?? w.shape.slice(2), attrs);
     const [oh, ow] = windowOutput(x, window, l);

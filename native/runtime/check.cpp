@@ -108,6 +108,12 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
       c.dtype(c.out(), c.in(0).dtype, "output");
       check_gather_elements(c.in(0).shape, c.in(1).shape, p.axis);
       return c.output_shape(c.in(1).shape);
+    case StepOp::ConvNd:
+      c.floats(3);
+      c.output_shape(conv_nd_shape(c.in(0).shape, c.in(1).shape, p.window_nd, p.groups));
+      if (c.has(2)) c.elements(c.in(2), c.in(1).shape[0], "bias");
+      return;
+    case StepOp::PoolNd: c.floats(1); return c.output_shape(pool_nd_shape(c.in(0).shape, p.window_nd));
     case StepOp::ScatterElements:
     case StepOp::ScatterND: {
       c.dtype(c.in(1), DType::I64, "indices");

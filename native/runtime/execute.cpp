@@ -150,6 +150,12 @@ void run_step(const PlanStep& s, const Bindings& b) {
       return where(static_cast<const uint8_t*>(in(0)), shape(0), in(1), shape(1), in(2), shape(2), dtype_size(yv.dtype), y);
     case StepOp::GatherElements:
       return gather_elements(dtype_size(yv.dtype), in(0), shape(0), static_cast<const int64_t*>(in(1)), shape(1), p.axis, y);
+    case StepOp::ConvNd: {
+      const float* bias = s.inputs.size() > 2 && s.inputs[2] >= 0 ? f32(in(2)) : nullptr;
+      return conv_nd(f32(in(0)), shape(0), f32(in(1)), shape(1), bias, p.window_nd, p.groups, static_cast<float*>(y));
+    }
+    case StepOp::PoolNd:
+      return pool_nd(static_cast<PoolKind>(p.code), f32(in(0)), shape(0), p.window_nd, p.flag, static_cast<float*>(y));
     case StepOp::ScatterElements:
       return scatter_elements(dtype_size(yv.dtype), static_cast<ScatterReduce>(p.code), in(0), shape(0),
                               static_cast<const int64_t*>(in(1)), shape(1), in(2), p.axis, y);
@@ -203,7 +209,8 @@ void run_step(const PlanStep& s, const Bindings& b) {
 size_t arity(StepOp op) {
   switch (op) {
     case StepOp::MatMul: case StepOp::Gemm: case StepOp::Binary: case StepOp::Compare: case StepOp::Conv:
-    case StepOp::Gather: case StepOp::IntBinary: case StepOp::GatherElements: case StepOp::ConvTranspose: return 2;
+    case StepOp::Gather: case StepOp::IntBinary: case StepOp::GatherElements: case StepOp::ConvTranspose:
+    case StepOp::ConvNd: return 2;
     case StepOp::Where: case StepOp::ScatterElements: case StepOp::ScatterND: return 3;
     case StepOp::GatherND: return 2;
     case StepOp::BatchNorm: return 5;

@@ -12,6 +12,7 @@
 #include "core/shape.h"
 #include "ops/conv.h"
 #include "ops/conv_transpose.h"
+#include "ops/window_nd.h"
 #include "ops/gemm.h"
 #include "ops/layout.h"
 
@@ -28,7 +29,7 @@ struct PlanValue {
 
 enum class StepOp { MatMul, Gemm, Binary, Compare, Unary, Softmax, Conv, Pool, GlobalPool, BatchNorm, LayerNorm,
                     Transpose, Concat, Copy, Reduce, Gather, Cast, Slice, IntBinary, Where, GatherElements, ArgReduce,
-                    ConvTranspose, TopK, ScatterElements, GatherND, ScatterND };
+                    ConvTranspose, TopK, ScatterElements, GatherND, ScatterND, ConvNd, PoolNd };
 
 // Parameters of every step kind in one plain struct; each op reads the fields its comment names.
 struct StepParams {
@@ -42,6 +43,7 @@ struct StepParams {
   std::vector<int64_t> ints;    // Transpose perm, Reduce axes, Slice axes; ConvTranspose output size; TopK k
   std::vector<int64_t> starts, ends, steps;  // Slice
   Window2d window;              // Conv, Pool, ConvTranspose
+  WindowNd window_nd;           // ConvNd, PoolNd
   int64_t groups = 1;           // Conv, ConvTranspose
   DType to = DType::F32;        // Cast
 };
