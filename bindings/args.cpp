@@ -31,6 +31,10 @@ napi_typedarray_type array_type_for(DType t) {
     case DType::U8: case DType::Bool: return napi_uint8_array;
     case DType::I32: return napi_int32_array;
     case DType::I64: return napi_bigint64_array;
+    case DType::F64: return napi_float64_array;
+    case DType::U16: return napi_uint16_array;
+    case DType::U32: return napi_uint32_array;
+    case DType::U64: return napi_biguint64_array;
     case DType::Count: break;
   }
   return napi_float32_array;
@@ -44,6 +48,9 @@ const char* array_name(napi_typedarray_type t) {
     case napi_uint8_array: return "Uint8Array";
     case napi_int32_array: return "Int32Array";
     case napi_bigint64_array: return "BigInt64Array";
+    case napi_float64_array: return "Float64Array";
+    case napi_uint32_array: return "Uint32Array";
+    case napi_biguint64_array: return "BigUint64Array";
     default: return "another typed array";
   }
 }
@@ -56,11 +63,13 @@ void throw_range(Napi::Env env, const std::string& msg) { throw Napi::RangeError
 bool is_present(Napi::Value v) { return !v.IsUndefined() && !v.IsNull(); }
 
 DType parse_dtype(Napi::Env env, Napi::Value v, const std::string& what) {
-  if (!v.IsString()) throw_type(env, what + " must be a dtype string (float32, float16, bfloat16, int8, uint8, int32, int64, bool), got " + describe(v));
+  std::string all;
+  for (int i = 0; i < static_cast<int>(DType::Count); ++i) all += std::string(i ? ", " : "") + dtype_name(static_cast<DType>(i));
+  if (!v.IsString()) throw_type(env, what + " must be a dtype string (" + all + "), got " + describe(v));
   const std::string s = v.As<Napi::String>().Utf8Value();
   for (int i = 0; i < static_cast<int>(DType::Count); ++i)
     if (s == dtype_name(static_cast<DType>(i))) return static_cast<DType>(i);
-  throw_type(env, what + " must be one of float32, float16, bfloat16, int8, uint8, int32, int64, bool; got '" + s + "'");
+  throw_type(env, what + " must be one of " + all + "; got '" + s + "'");
 }
 
 Shape read_shape(Napi::Env env, Napi::Value v, const std::string& what) {
@@ -217,6 +226,9 @@ OutputTensor make_tensor(Napi::Env env, DType dtype, const Shape& shape) {
     case napi_int8_array: arr = Napi::Int8Array::New(env, n, buf, 0); break;
     case napi_uint8_array: arr = Napi::Uint8Array::New(env, n, buf, 0); break;
     case napi_int32_array: arr = Napi::Int32Array::New(env, n, buf, 0); break;
+    case napi_float64_array: arr = Napi::Float64Array::New(env, n, buf, 0); break;
+    case napi_uint32_array: arr = Napi::Uint32Array::New(env, n, buf, 0); break;
+    case napi_biguint64_array: arr = Napi::BigUint64Array::New(env, n, buf, 0); break;
     default: arr = Napi::BigInt64Array::New(env, n, buf, 0); break;
   }
   Napi::Object o = Napi::Object::New(env);

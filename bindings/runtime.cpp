@@ -36,7 +36,7 @@ StepOp parse_step_op(Napi::Env env, Napi::Value v, const std::string& what) {
                                      "globalPool", "batchNorm", "layerNorm", "transpose", "concat", "copy", "reduce",
                                      "gather", "cast", "slice", "intBinary", "where", "gatherElements", "argReduce",
                                      "convTranspose", "topK", "scatterElements", "gatherND", "scatterND", "convNd",
-                                     "poolNd"},
+                                     "poolNd", "cumSum"},
                                 what);
 }
 

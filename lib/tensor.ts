@@ -1,6 +1,6 @@
 // The tensor value passed to and returned by every op: a shape and a typed array of its dtype.
 
-export type DType = 'float32' | 'float16' | 'bfloat16' | 'int8' | 'uint8' | 'int32' | 'int64' | 'bool';
+export type DType = 'float32' | 'float16' | 'bfloat16' | 'int8' | 'uint8' | 'int32' | 'int64' | 'bool' | 'float64' | 'uint16' | 'uint32' | 'uint64';
 
 export interface DataOf {
   float32: Float32Array;
@@ -11,6 +11,10 @@ export interface DataOf {
   int32: Int32Array;
   int64: BigInt64Array;
   bool: Uint8Array;
+  float64: Float64Array;
+  uint16: Uint16Array;
+  uint32: Uint32Array;
+  uint64: BigUint64Array;
 }
 
 export interface Tensor<D extends DType = DType> {
@@ -28,6 +32,10 @@ const constructors = {
   int32: Int32Array,
   int64: BigInt64Array,
   bool: Uint8Array,
+  float64: Float64Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
 } as const;
 
 export function elementCount(shape: readonly number[]): number {

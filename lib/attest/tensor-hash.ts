@@ -19,6 +19,7 @@ export type HashableTensor = Tensor | StringTensor;
 
 const DTYPE_TAGS: Record<DType | 'string', number> = {
   float32: 1, float16: 2, bfloat16: 3, int8: 4, uint8: 5, int32: 6, int64: 7, bool: 8, string: 9,
+  float64: 10, uint16: 11, uint32: 12, uint64: 13,
 };
 
 function header(t: HashableTensor): Uint8Array {
@@ -53,6 +54,8 @@ function canonicalElements(t: Tensor): Uint8Array {
       return foldNaN(new Uint16Array(buffer, byteOffset, byteLength / 2), 0x7c00, 0x3ff, 0x7e00);
     case 'bfloat16':
       return foldNaN(new Uint16Array(buffer, byteOffset, byteLength / 2), 0x7f80, 0x7f, 0x7fc0);
+    case 'float64':
+      return foldNaN64(t.data as Float64Array);
     case 'bool':
       return raw.some((b) => b > 1) ? raw.map((b) => (b ? 1 : 0)) : raw;
     default:
@@ -68,6 +71,20 @@ function foldNaN(words: Uint32Array | Uint16Array, exponent: number, mantissa: n
     if (!isOtherNaN(words[i])) continue;
     if (folded === words) folded = words.slice();
     folded[i] = canonical;
+  }
+  return new Uint8Array(folded.buffer, folded.byteOffset, folded.byteLength);
+}
+
+/** float64: every NaN becomes 0x7ff8000000000000, rewritten as bits so no payload survives. */
+const CANONICAL_NAN64 = 0x7ff8000000000000n;
+
+function foldNaN64(values: Float64Array): Uint8Array {
+  const bits = new BigUint64Array(values.buffer, values.byteOffset, values.length);
+  let folded = bits;
+  for (let i = 0; i < bits.length; i++) {
+    if (!Number.isNaN(values[i]) || bits[i] === CANONICAL_NAN64) continue;
+    if (folded === bits) folded = bits.slice();
+    folded[i] = CANONICAL_NAN64;
   }
   return new Uint8Array(folded.buffer, folded.byteOffset, folded.byteLength);
 }

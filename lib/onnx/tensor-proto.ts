@@ -17,6 +17,10 @@ const DTYPES: Partial<Record<number, { dtype: DType; size: number }>> = {
   [DataType.INT32]: { dtype: 'int32', size: 4 },
   [DataType.INT64]: { dtype: 'int64', size: 8 },
   [DataType.BOOL]: { dtype: 'bool', size: 1 },
+  [DataType.DOUBLE]: { dtype: 'float64', size: 8 },
+  [DataType.UINT16]: { dtype: 'uint16', size: 2 },
+  [DataType.UINT32]: { dtype: 'uint32', size: 4 },
+  [DataType.UINT64]: { dtype: 'uint64', size: 8 },
 };
 
 /** Largest tensor a model may declare: 2^31 elements (8 GiB of float32). */
@@ -61,13 +65,16 @@ export function tensorFromProto(t: onnx.ITensorProto, baseDir: string | undefine
     throw new RangeError(`${what}: holds ${values.length} values, shape [${shape.join(', ')}] needs ${count}`);
   }
   if (dtype === 'int64') return tensor('int64', shape, BigInt64Array.from(values as ArrayLike<unknown>, (v) => BigInt(String(v))));
+  if (dtype === 'uint64') return tensor('uint64', shape, BigUint64Array.from(values as ArrayLike<unknown>, (v) => BigInt.asUintN(64, BigInt(String(v)))));
   return tensor(dtype, shape, Array.from(values as ArrayLike<unknown>, (v) => Number(v)));
 }
 
-/** The typed repeated field ONNX stores this element type in (float16/bfloat16 bits live in int32_data). */
+/** The typed repeated field ONNX stores this element type in (float16/bfloat16/uint16 bits live in int32_data). */
 function typedField(t: onnx.ITensorProto, type: number): ArrayLike<unknown> {
   if (type === DataType.FLOAT) return t.floatData ?? [];
+  if (type === DataType.DOUBLE) return t.doubleData ?? [];
   if (type === DataType.INT64) return t.int64Data ?? [];
+  if (type === DataType.UINT32 || type === DataType.UINT64) return t.uint64Data ?? [];
   return t.int32Data ?? [];
 }
 

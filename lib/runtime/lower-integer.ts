@@ -91,8 +91,10 @@ export const INTEGER_HANDLERS: Record<string, Handler> = {
   },
   Mod: (l) => {
     const [a, b] = [l.required(0), l.required(1)];
-    if (!isInteger(a.dtype)) l.fail(`supports integer inputs, got ${a.dtype}`);
-    if (a.dtype !== b.dtype) l.fail(`takes two integers of one dtype, got ${a.dtype} and ${b.dtype}`);
+    const float = a.dtype === 'float32' || a.dtype === 'float64';
+    if (!isInteger(a.dtype) && !float) l.fail(`supports integer, float32 and float64 inputs, got ${a.dtype}`);
+    if (a.dtype !== b.dtype) l.fail(`takes two inputs of one dtype, got ${a.dtype} and ${b.dtype}`);
+    if (float && l.attrs.int('fmod', 0) !== 1) l.fail('floating-point Mod needs fmod=1 (ONNX)');
     const code = l.attrs.int('fmod', 0) === 1 ? INT_OP.FMod : INT_OP.Mod;
     l.emit('intBinary', [a, b], a.dtype, broadcast(a.shape, b.shape, 'Mod'), { code });
   },
@@ -144,6 +146,13 @@ export const INTEGER_HANDLERS: Record<string, Handler> = {
     const k = idx.shape[idx.shape.length - 1];
     if (idx.shape.length < 1 || k < 1 || batchDims + k > x.shape.length) l.fail(`indices [${idx.shape}] do not fit data [${x.shape}]`);
     l.emit('gatherND', [x, idx], x.dtype, [...idx.shape.slice(0, -1), ...x.shape.slice(batchDims + k)], { axis: batchDims });
+  },
+  CumSum: (l) => {
+    const x = l.required(0);
+    if (!['float32', 'float64'].includes(x.dtype) && !isInteger(x.dtype)) l.fail(`supports float32, float64 and integer inputs, got ${x.dtype}`);
+    const axisTensor = l.constantInput(1) ?? l.fail('needs the axis');
+    const axis = axisOf(Number(axisTensor.data[0]), x.shape.length, l);
+    l.emit('cumSum', [x], x.dtype, x.shape, { axis, flag: l.attrs.int('exclusive', 0) === 1, flag2: l.attrs.int('reverse', 0) === 1 });
   },
   ArgMax: argReduce(0),
   ArgMin: argReduce(1),

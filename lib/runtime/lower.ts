@@ -227,7 +227,7 @@ const HANDLERS: Record<string, Handler> = {
   ...Object.fromEntries(Object.entries(COMPARE).map(([op, code]) => [op, (l: Lowering) => {
     const [a, b] = [l.required(0), l.required(1)];
     if (a.dtype !== b.dtype) l.fail(`compares two tensors of one dtype, got ${a.dtype} and ${b.dtype}`);
-    if (a.dtype !== 'float32' && a.dtype !== 'bool' && !isInteger(a.dtype)) l.fail(`cannot compare ${a.dtype}`);
+    if (a.dtype !== 'float32' && a.dtype !== 'float64' && a.dtype !== 'bool' && !isInteger(a.dtype)) l.fail(`cannot compare ${a.dtype}`);
     l.emit('compare', [a, b], 'bool', broadcast(a.shape, b.shape, op), { code });
   }])),
   Sum: (l) => variadic(l, BINARY.Add),

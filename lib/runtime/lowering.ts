@@ -67,18 +67,19 @@ export function unary(l: Lowering, op: string, params: Record<string, unknown> =
 /** Native IntOp codes (native/ops/integer.h). */
 export const INT_OP = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5, Mod: 6, FMod: 7, Pow: 8, And: 9, Or: 10, Xor: 11, ShiftLeft: 12, ShiftRight: 13 } as const;
 const INT_OF_BINARY = [INT_OP.Add, INT_OP.Sub, INT_OP.Mul, INT_OP.Div, INT_OP.Pow, INT_OP.Max, INT_OP.Min];
-const INTEGERS = new Set<DType>(['int8', 'uint8', 'int32', 'int64']);
+const INTEGERS = new Set<DType>(['int8', 'uint8', 'int32', 'int64', 'uint16', 'uint32', 'uint64']);
 
 export const isInteger = (dtype: DType) => INTEGERS.has(dtype);
 
 /**
- * a <op> b with numpy broadcasting for float32 (the float kernels) or for two integers of one dtype
- * (exact integer arithmetic); `code` is a BINARY code.
+ * a <op> b with numpy broadcasting for float32 (the float kernels), or for two integers or two float64
+ * of one dtype (the exact typed kernels); `code` is a BINARY code.
  */
 export function arith(l: Lowering, a: Value, b: Value, code: number, output = 0): Value {
   const shape = broadcast(a.shape, b.shape, l.node.opType);
   if (a.dtype === 'float32' && b.dtype === 'float32') return l.emit('binary', [a, b], 'float32', shape, { code }, output);
-  if (a.dtype !== b.dtype || !isInteger(a.dtype)) l.fail(`supports float32, or one integer type on both sides, got ${a.dtype} and ${b.dtype}`);
+  if (a.dtype !== b.dtype || !(isInteger(a.dtype) || a.dtype === 'float64')) l.fail(`supports float32, or one integer or float64 type on both sides, got ${a.dtype} and ${b.dtype}`);
+  if (a.dtype === 'float64' && code === BINARY.Pow) l.fail('Pow on float64 is not supported');
   return l.emit('intBinary', [a, b], a.dtype, shape, { code: INT_OF_BINARY[code] }, output);
 }
 

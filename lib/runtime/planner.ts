@@ -25,7 +25,7 @@ interface Step {
 }
 
 const ALIGN = 64;
-const BYTES: Record<DType, number> = { float32: 4, float16: 2, bfloat16: 2, int8: 1, uint8: 1, int32: 4, int64: 8, bool: 1 };
+const BYTES: Record<DType, number> = { float32: 4, float16: 2, bfloat16: 2, int8: 1, uint8: 1, int32: 4, int64: 8, bool: 1, float64: 8, uint16: 2, uint32: 4, uint64: 8 };
 
 export function unsupportedNodes(model: OnnxModel): Node[] {
   return model.nodes.filter((n) => !isSupported(n.opType, n.domain));

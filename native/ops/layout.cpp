@@ -106,6 +106,15 @@ Value read_value(DType t, const void* p, int64_t i) {
     case DType::I32: return {true, static_cast<const int32_t*>(p)[i], 0};
     case DType::I64: return {true, static_cast<const int64_t*>(p)[i], 0};
     case DType::Bool: return {true, static_cast<const uint8_t*>(p)[i] != 0, 0};
+    case DType::F64: return {false, 0, static_cast<const double*>(p)[i]};
+    case DType::U16: return {true, static_cast<const uint16_t*>(p)[i], 0};
+    case DType::U32: return {true, static_cast<const uint32_t*>(p)[i], 0};
+    case DType::U64: {
+      // Above INT64_MAX the value travels as the nearest double (exact for every other target but u64).
+      const uint64_t u = static_cast<const uint64_t*>(p)[i];
+      if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return {false, 0, static_cast<double>(u)};
+      return {true, static_cast<int64_t>(u), 0};
+    }
     case DType::Count: break;
   }
   return {true, 0, 0};
@@ -133,6 +142,10 @@ void write_value(DType t, void* p, int64_t i, const Value& v) {
     case DType::I32: static_cast<int32_t*>(p)[i] = saturate_int<int32_t>(v); return;
     case DType::I64: static_cast<int64_t*>(p)[i] = saturate_int<int64_t>(v); return;
     case DType::Bool: static_cast<uint8_t*>(p)[i] = v.is_int ? v.i != 0 : v.d != 0.0; return;
+    case DType::F64: static_cast<double*>(p)[i] = v.is_int ? static_cast<double>(v.i) : v.d; return;
+    case DType::U16: static_cast<uint16_t*>(p)[i] = saturate_int<uint16_t>(v); return;
+    case DType::U32: static_cast<uint32_t*>(p)[i] = saturate_int<uint32_t>(v); return;
+    case DType::U64: static_cast<uint64_t*>(p)[i] = saturate_int<uint64_t>(v); return;
     case DType::Count: return;
   }
 }
@@ -141,17 +154,19 @@ void write_value(DType t, void* p, int64_t i, const Value& v) {
 
 size_t dtype_size(DType t) {
   switch (t) {
-    case DType::F32: case DType::I32: return 4;
-    case DType::F16: case DType::BF16: return 2;
+    case DType::F32: case DType::I32: case DType::U32: return 4;
+    case DType::F16: case DType::BF16: case DType::U16: return 2;
     case DType::I8: case DType::U8: case DType::Bool: return 1;
-    case DType::I64: return 8;
+    case DType::I64: case DType::F64: case DType::U64: return 8;
     case DType::Count: break;
   }
   return 0;
 }
 
 const char* dtype_name(DType t) {
-  static const char* names[] = {"float32", "float16", "bfloat16", "int8", "uint8", "int32", "int64", "bool"};
+  static const char* names[] = {"float32", "float16", "bfloat16", "int8",    "uint8",  "int32",
+                                "int64",   "bool",    "float64",  "uint16", "uint32", "uint64"};
+  static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(DType::Count), "one name per DType");
   return t < DType::Count ? names[static_cast<int>(t)] : "unknown";
 }
 

@@ -8,7 +8,7 @@
 
 namespace verinfer {
 
-enum class DType : int32_t { F32, F16, BF16, I8, U8, I32, I64, Bool, Count };
+enum class DType : int32_t { F32, F16, BF16, I8, U8, I32, I64, Bool, F64, U16, U32, U64, Count };
 size_t dtype_size(DType t);
 const char* dtype_name(DType t);
 

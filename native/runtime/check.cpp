@@ -108,6 +108,10 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
       c.dtype(c.out(), c.in(0).dtype, "output");
       check_gather_elements(c.in(0).shape, c.in(1).shape, p.axis);
       return c.output_shape(c.in(1).shape);
+    case StepOp::CumSum:
+      c.dtype(c.out(), c.in(0).dtype, "output");
+      normalize_axis(p.axis, static_cast<int64_t>(c.in(0).shape.size()), "cumsum");
+      return c.output_shape(c.in(0).shape);
     case StepOp::ConvNd:
       c.floats(3);
       c.output_shape(conv_nd_shape(c.in(0).shape, c.in(1).shape, p.window_nd, p.groups));

@@ -150,6 +150,7 @@ void run_step(const PlanStep& s, const Bindings& b) {
       return where(static_cast<const uint8_t*>(in(0)), shape(0), in(1), shape(1), in(2), shape(2), dtype_size(yv.dtype), y);
     case StepOp::GatherElements:
       return gather_elements(dtype_size(yv.dtype), in(0), shape(0), static_cast<const int64_t*>(in(1)), shape(1), p.axis, y);
+    case StepOp::CumSum: return cumsum(yv.dtype, in(0), shape(0), p.axis, p.flag, p.flag2, y);
     case StepOp::ConvNd: {
       const float* bias = s.inputs.size() > 2 && s.inputs[2] >= 0 ? f32(in(2)) : nullptr;
       return conv_nd(f32(in(0)), shape(0), f32(in(1)), shape(1), bias, p.window_nd, p.groups, static_cast<float*>(y));

@@ -29,7 +29,7 @@ struct PlanValue {
 
 enum class StepOp { MatMul, Gemm, Binary, Compare, Unary, Softmax, Conv, Pool, GlobalPool, BatchNorm, LayerNorm,
                     Transpose, Concat, Copy, Reduce, Gather, Cast, Slice, IntBinary, Where, GatherElements, ArgReduce,
-                    ConvTranspose, TopK, ScatterElements, GatherND, ScatterND, ConvNd, PoolNd };
+                    ConvTranspose, TopK, ScatterElements, GatherND, ScatterND, ConvNd, PoolNd, CumSum };
 
 // Parameters of every step kind in one plain struct; each op reads the fields its comment names.
 struct StepParams {
