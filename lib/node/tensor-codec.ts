@@ -12,12 +12,13 @@ export interface WireTensor {
   data: unknown[] | string;
 }
 
-export const WIRE_DTYPES: DType[] = ['float32', 'float16', 'bfloat16', 'int8', 'uint8', 'int32', 'int64', 'bool'];
+export const WIRE_DTYPES: DType[] = ['float32', 'float16', 'bfloat16', 'float64', 'int8', 'uint8', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool'];
 /** JSON numbers cannot carry half floats exactly; those travel as base64 only. */
-const JSON_DTYPES = new Set<DType>(['float32', 'int8', 'uint8', 'int32', 'int64', 'bool']);
+const JSON_DTYPES = new Set<DType>(['float32', 'float64', 'int8', 'uint8', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool']);
+const BIG: Partial<Record<DType, [bigint, bigint]>> = { int64: [-(2n ** 63n), 2n ** 63n - 1n], uint64: [0n, 2n ** 64n - 1n] };
 const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 const INT_RANGES: Partial<Record<DType, [number, number]>> = {
-  int8: [-128, 127], uint8: [0, 255], int32: [-(2 ** 31), 2 ** 31 - 1], bool: [0, 1],
+  int8: [-128, 127], uint8: [0, 255], uint16: [0, 65535], int32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1], bool: [0, 1],
 };
 
 export function decodeTensor(wire: WireTensor, field: string): { tensor: Tensor; encoding: 'json' | 'base64' } {
@@ -46,15 +47,16 @@ export function decodeTensor(wire: WireTensor, field: string): { tensor: Tensor;
 }
 
 function jsonElement(dtype: DType, v: unknown, field: string): number | bigint {
-  if (dtype === 'float32') {
+  if (dtype === 'float32' || dtype === 'float64') {
     if (typeof v === 'number') return v;
     if (typeof v === 'string' && v in NON_FINITE) return NON_FINITE[v];
     throw RequestError.of(field, 'a number (or "NaN", "Infinity", "-Infinity")', v);
   }
-  if (dtype === 'int64') {
-    if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
-    if (typeof v === 'string' && /^-?\d{1,19}$/.test(v) && BigInt.asIntN(64, BigInt(v)) === BigInt(v)) return BigInt(v);
-    throw RequestError.of(field, 'an int64 (a safe integer or a decimal string)', v);
+  const big = BIG[dtype];
+  if (big) {
+    const n = typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : typeof v === 'string' && /^-?\d{1,20}$/.test(v) ? BigInt(v) : undefined;
+    if (n !== undefined && n >= big[0] && n <= big[1]) return n;
+    throw RequestError.of(field, `an ${dtype} (a safe integer or a decimal string)`, v);
   }
   const n = dtype === 'bool' && typeof v === 'boolean' ? Number(v) : v;
   const [lo, hi] = INT_RANGES[dtype]!;
@@ -69,7 +71,7 @@ export function encodeTensor(t: Tensor, encoding: 'json' | 'base64'): WireTensor
   const data: unknown[] = new Array(t.data.length);
   for (let i = 0; i < t.data.length; i++) {
     const v = t.data[i];
-    if (t.dtype === 'int64') data[i] = String(v);
+    if (t.dtype === 'int64' || t.dtype === 'uint64') data[i] = String(v);
     else if (t.dtype === 'bool') data[i] = v !== 0;
     else data[i] = Number.isFinite(v) ? v : String(v);
   }
