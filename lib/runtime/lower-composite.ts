@@ -264,6 +264,32 @@ export const COMPOSITE_HANDLERS: Record<string, Handler> = {
     const perChannel = (v: Value) => reshape(l, v, [x.shape[1], ...spatial.map(() => 1)]);
     bin(l, bin(l, normalised, perChannel(scale), BINARY.Mul), perChannel(bias), BINARY.Add, 0);
   },
+  MeanVarianceNormalization: (l) => {
+    // The ONNX reference: (x - E[x]) / (sqrt(E[x²] - E[x]²) + 1e-9) over `axes`.
+    const x = floatInput(l);
+    const axes = (l.attrs.ints('axes') ?? [0, 2, 3]).map((a) => axisOf(a, x.shape.length, l));
+    const mean = reduceOf(l, x, REDUCE.ReduceMean, axes, true, INTERNAL);
+    const meanOfSquares = reduceOf(l, bin(l, x, x, BINARY.Mul), REDUCE.ReduceMean, axes, true, INTERNAL);
+    const std = un(l, bin(l, meanOfSquares, bin(l, mean, mean, BINARY.Mul), BINARY.Sub), 'sqrt');
+    bin(l, bin(l, x, mean, BINARY.Sub), bin(l, std, f32(l, 1e-9), BINARY.Add), BINARY.Div, 0);
+  },
+  LRN: (l) => {
+    // x / (bias + alpha/size · Σ x² over the channel window)^beta, the window [c - ⌊(size-1)/2⌋, c + ⌈(size-1)/2⌉].
+    const x = floatInput(l);
+    if (x.shape.length < 3) l.fail(`needs [N, C, spatial…], got [${x.shape}]`);
+    const size = l.attrs.int('size', 0);
+    if (size < 1) l.fail(`size must be >= 1, got ${size}`);
+    const [before, after] = [Math.floor((size - 1) / 2), Math.ceil((size - 1) / 2)];
+    const squares = bin(l, x, x, BINARY.Mul);
+    const zeros = (n: number) => l.constant(tensor('float32', x.shape.map((d, i) => (i === 1 ? n : d))));
+    const padded = l.emit('concat', [...(before ? [zeros(before)] : []), squares, ...(after ? [zeros(after)] : [])], 'float32',
+      x.shape.map((d, i) => (i === 1 ? d + before + after : d)), { axis: 1 }, INTERNAL);
+    const window = Array.from({ length: size }, (_, k) =>
+      l.emit('slice', [padded], 'float32', x.shape, { starts: [k], ends: [k + x.shape[1]], ints: [1], steps: [1] }, INTERNAL));
+    const sum = window.reduce((acc, v) => bin(l, acc, v, BINARY.Add));
+    const scaled = bin(l, f32(l, l.attrs.float('bias', 1)), bin(l, sum, f32(l, l.attrs.float('alpha', 1e-4) / size), BINARY.Mul), BINARY.Add);
+    bin(l, x, bin(l, scaled, f32(l, l.attrs.float('beta', 0.75)), BINARY.Pow), BINARY.Div, 0);
+  },
   NegativeLogLikelihoodLoss: (l) => nllLoss(l, floatInput(l), l.required(1), l.input(2)),
   SoftmaxCrossEntropyLoss: (l) => {
     const x = floatInput(l);

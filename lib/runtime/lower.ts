@@ -11,6 +11,7 @@ import { clipInteger, INTEGER_HANDLERS } from './lower-integer';
 import { COMPOSITE_HANDLERS, layerNormStatistics } from './lower-composite';
 import { LAYOUT_HANDLERS } from './lower-layout';
 import { QUANTIZE_HANDLERS } from './lower-quantize';
+import { EINSUM_HANDLERS } from './lower-einsum';
 import { RECURRENT_HANDLERS } from './lower-recurrent';
 import { RESIZE_HANDLERS } from './lower-resize';
 
@@ -512,6 +513,7 @@ const HANDLERS: Record<string, Handler> = {
   ...QUANTIZE_HANDLERS,
   ...RESIZE_HANDLERS,
   ...RECURRENT_HANDLERS,
+  ...EINSUM_HANDLERS,
 };
 
 function tensorFromAttribute(t: onnx.ITensorProto, l: Lowering): Tensor {

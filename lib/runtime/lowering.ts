@@ -78,6 +78,13 @@ export const isInteger = (dtype: DType) => INTEGERS.has(dtype);
 export function arith(l: Lowering, a: Value, b: Value, code: number, output = 0): Value {
   const shape = broadcast(a.shape, b.shape, l.node.opType);
   if (a.dtype === 'float32' && b.dtype === 'float32') return l.emit('binary', [a, b], 'float32', shape, { code }, output);
+  const half = a.dtype === b.dtype && (a.dtype === 'float16' || a.dtype === 'bfloat16');
+  if (half && (code === BINARY.Max || code === BINARY.Min)) {
+    // Max and min pick one operand, so a round trip through float32 is exact.
+    const widen = (v: Value) => l.emit('cast', [v], 'float32', v.shape, { to: 'float32' }, -1);
+    const y = l.emit('binary', [widen(a), widen(b)], 'float32', shape, { code }, -1);
+    return l.emit('cast', [y], a.dtype, shape, { to: a.dtype }, output);
+  }
   if (a.dtype !== b.dtype || !(isInteger(a.dtype) || a.dtype === 'float64')) l.fail(`supports float32, or one integer or float64 type on both sides, got ${a.dtype} and ${b.dtype}`);
   if (a.dtype === 'float64' && code === BINARY.Pow) l.fail('Pow on float64 is not supported');
   return l.emit('intBinary', [a, b], a.dtype, shape, { code: INT_OF_BINARY[code] }, output);
