@@ -12,6 +12,7 @@ import { COMPOSITE_HANDLERS, layerNormStatistics } from './lower-composite';
 import { LAYOUT_HANDLERS } from './lower-layout';
 import { QUANTIZE_HANDLERS } from './lower-quantize';
 import { EINSUM_HANDLERS } from './lower-einsum';
+import { FUSED_ACTIVATION, FUSED_ALPHA } from './optimize';
 import { RECURRENT_HANDLERS } from './lower-recurrent';
 import { RESIZE_HANDLERS } from './lower-resize';
 
@@ -164,6 +165,12 @@ function pool(l: Lowering, code: number): void {
     l.emit('pool', [x], 'float32', [x.shape[0], x.shape[1], oh, ow], { ...window, code, flag: l.attrs.int('count_include_pad', 0) === 1 }, output));
 }
 
+/** The activation the graph optimizer fused into this Conv, Gemm or MatMul, as step parameters. */
+function fusedActivation(l: Lowering): { activation?: string; activationAlpha?: number } {
+  if (!l.attrs.has(FUSED_ACTIVATION)) return {};
+  return { activation: l.attrs.string(FUSED_ACTIVATION, 'identity'), activationAlpha: l.attrs.float(FUSED_ALPHA, 0.01) };
+}
+
 /** x viewed with another shape of the same size, as an internal value. */
 function reshapeValue(l: Lowering, x: Value, shape: number[]): Value {
   return x.constant ? l.constant({ ...x.constant, shape } as Tensor) : l.emit('copy', [x], x.dtype, shape, {}, -1);
@@ -252,8 +259,10 @@ const HANDLERS: Record<string, Handler> = {
     // With a plain matrix B, A's leading dims fold into M; otherwise batch dims broadcast.
     const batch = b.shape.length === 2 ? a.shape.slice(0, -2) : broadcast(a.shape.slice(0, -2), b.shape.slice(0, -2), 'MatMul batch');
     const shape = [...batch, m, n];
-    if (!vecA && !vecB) return void l.emit('matmul', [a, b], 'float32', shape);
-    const y = l.emit('matmul', [a, b], 'float32', shape, {}, -1);
+    const bias = l.input(2);
+    const fused = fusedActivation(l);
+    if (!vecA && !vecB) return void l.emit('matmul', [a, b, bias], 'float32', shape, fused);
+    const y = l.emit('matmul', [a, b, bias], 'float32', shape, fused, -1);
     l.emit('copy', [y], 'float32', [...batch, ...(vecA ? [] : [m]), ...(vecB ? [] : [n])]);
   },
   Gemm: (l) => {
@@ -266,7 +275,7 @@ const HANDLERS: Record<string, Handler> = {
     if (k !== kb) l.fail(`inner dims differ: ${k} vs ${kb}`);
     if (c) broadcast([m, n], c.shape, 'Gemm C');
     if (c && c.shape.length === 2 && c.shape[0] !== 1 && c.shape[0] !== m) l.fail(`C of shape [${c.shape}] does not broadcast to [${m}, ${n}]`);
-    l.emit('gemm', [a, b, c], 'float32', [m, n], { flag: transA, flag2: transB, alpha: l.attrs.float('alpha', 1), beta: l.attrs.float('beta', 1) });
+    l.emit('gemm', [a, b, c], 'float32', [m, n], { flag: transA, flag2: transB, alpha: l.attrs.float('alpha', 1), beta: l.attrs.float('beta', 1), ...fusedActivation(l) });
   },
   Conv: (l) => {
     const [x0, w0, b] = [l.required(0), l.required(1), l.input(2)];
@@ -276,7 +285,10 @@ const HANDLERS: Record<string, Handler> = {
       const group = l.attrs.int('group', 1);
       if (x0.shape[1] !== w0.shape[1] * group) l.fail(`input has ${x0.shape[1]} channels, weights expect ${w0.shape[1] * group}`);
       const { params, out } = windowNd(l, x0, l.attrs.ints('kernel_shape') ?? w0.shape.slice(2));
-      return void l.emit('convNd', [x0, w0, b], 'float32', [x0.shape[0], w0.shape[0], ...out], { ...params, group });
+      const act = fusedActivation(l);
+      const y = l.emit('convNd', [x0, w0, b], 'float32', [x0.shape[0], w0.shape[0], ...out], { ...params, group }, act.activation ? -1 : 0);
+      if (act.activation) l.emit('unary', [y], 'float32', y.shape, { unary: act.activation, alpha: act.activationAlpha });
+      return;
     }
     const [x, w] = [as2d(l, x0), as2d(l, w0)];
     if (w.shape.length !== 4) l.fail(`supports 1-D, 2-D and 3-D convolution, got weights [${w0.shape}]`);
@@ -285,7 +297,7 @@ const HANDLERS: Record<string, Handler> = {
     const [oh, ow] = windowOutput(x, window, l);
     const group = l.attrs.int('group', 1);
     if (x.shape[1] !== w.shape[1] * group) l.fail(`input has ${x.shape[1]} channels, weights expect ${w.shape[1] * group}`);
-    windowed(l, x0.shape.length, (output) => l.emit('conv', [x, w, b], 'float32', [x.shape[0], w.shape[0], oh, ow], { ...window, group }, output));
+    windowed(l, x0.shape.length, (output) => l.emit('conv', [x, w, b], 'float32', [x.shape[0], w.shape[0], oh, ow], { ...window, group, ...fusedActivation(l) }, output));
   },
   ConvTranspose: (l) => {
     const [x0, w0, b] = [l.required(0), l.required(1), l.input(2)];

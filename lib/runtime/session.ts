@@ -6,11 +6,14 @@ import { modelHash } from '../attest';
 import { native } from '../native';
 import { loadModel, type OnnxModel, type ValueInfo } from '../onnx';
 import type { Tensor } from '../tensor';
+import { optimizeModel } from './optimize';
 import { isValueInput, planModel, unsupportedNodes, valueInputSlots } from './planner';
 
 export interface SessionOptions {
   /** Kernel thread pool size (process-wide; results never depend on it). */
   threads?: number;
+  /** Graph rewrites before planning (lib/runtime/optimize.ts); on by default. Off runs the graph as written. */
+  optimize?: boolean;
 }
 
 const MAX_PLANS = 64;
@@ -27,7 +30,8 @@ export class Session {
       throw new Error(`model ${source} cannot be read (${error.code ?? 'error'})`);
     }) : source;
     // Read once: the same bytes give the hash and the model; external data resolves beside the file.
-    const model = loadModel(bytes, typeof source === 'string' ? path.dirname(path.resolve(source)) : undefined);
+    const loaded = loadModel(bytes, typeof source === 'string' ? path.dirname(path.resolve(source)) : undefined);
+    const model = options.optimize === false ? loaded : optimizeModel(loaded);
     const unsupported = unsupportedNodes(model);
     if (unsupported.length > 0) {
       const ops = [...new Set(unsupported.map((n) => `${n.domain ? n.domain + '.' : ''}${n.opType}`))];

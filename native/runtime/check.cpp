@@ -56,6 +56,8 @@ void check_gemm(const StepCheck& c, const PlanStep& s) {
   const Shape& b = c.in(1).shape;
   const bool onnx_gemm = s.op == StepOp::Gemm;
   const bool ta = onnx_gemm && s.params.flag, tb = onnx_gemm && s.params.flag2;
+  // MatMul's optional third input is a bias row of N, added in the epilogue.
+  if (!onnx_gemm && c.has(2)) c.elements(c.in(2), b.back(), "bias");
   if (!onnx_gemm && b.size() > 2) {
     // Batched MatMul: [..., M, K] x [..., K, N] with the batch dims broadcast.
     if (a.size() < 2 || a.back() != b[b.size() - 2]) c.fail("MatMul operands " + shape_text(a) + " x " + shape_text(b) + " do not match");

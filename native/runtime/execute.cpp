@@ -67,6 +67,11 @@ void run_gemm(const PlanStep& s, const Bindings& b, bool onnx_gemm) {
   g.m = m, g.n = n, g.k = k, g.trans_a = trans_a, g.lda = trans_a ? m : k, g.ldy = n;
   g.a = {f32(b.in(s.inputs[0]))}, g.b = {packed}, g.y = {static_cast<float*>(b.out(s.outputs[0]))};
   g.ep.act = s.params.act;
+  if (!onnx_gemm && s.inputs.size() > 2 && s.inputs[2] >= 0) {
+    // MatMul with a fused bias row: y = a·b + bias, the bias added in the epilogue.
+    g.c = {f32(b.in(s.inputs[2]))};
+    g.ep.c_row_stride = 0, g.ep.c_col_stride = 1;
+  }
   if (onnx_gemm) {
     g.ep.alpha = s.params.alpha, g.ep.beta = s.params.beta;
     if (s.inputs.size() > 2 && s.inputs[2] >= 0) {
@@ -99,6 +104,8 @@ void run_batched_matmul(const PlanStep& s, const Bindings& b) {
   SgemmBatch g;
   g.m = m, g.n = n, g.k = k, g.lda = k, g.ldy = n;
   g.ep.act = s.params.act;
+  const float* bias = s.inputs.size() > 2 && s.inputs[2] >= 0 ? f32(b.in(s.inputs[2])) : nullptr;
+  if (bias) g.ep.c_row_stride = 0, g.ep.c_col_stride = 1;
   const int64_t count = numel(batch_y, "matmul batch");
   for (int64_t i = 0; i < count; ++i) {
     int64_t rem = i, ia = 0, ib = 0;
@@ -110,6 +117,7 @@ void run_batched_matmul(const PlanStep& s, const Bindings& b) {
     g.a.push_back(a + ia * m * k);
     g.b.push_back(&(*packs)[static_cast<size_t>(ib)]);
     g.y.push_back(y + i * m * n);
+    if (bias) g.c.push_back(bias);
   }
   sgemm(g);
 }
