@@ -1,4 +1,5 @@
-// The seeded models the benches run: an MLP and a small CNN, built as ONNX graphs with a batch dim N.
+// The seeded models the benches run, built as ONNX graphs with a batch dim N: an MLP, a small CNN and a
+// ResNet-50-shaped network.
 import { onnx } from 'onnx-proto';
 import { tensor, type Tensor } from '../lib';
 
@@ -47,3 +48,46 @@ export const CNN = build('cnn', {
   { opType: 'Flatten', input: ['g'], output: ['f'] },
   { opType: 'Gemm', input: ['f', 'fw', 'fb'], output: ['y'] },
 ]);
+
+/**
+ * ResNet-50's shape at 224×224: a 7×7/2 stem, max pool, bottleneck stages of 3, 4, 6 and 3 blocks
+ * (1×1, 3×3, 1×1 with BatchNorm and ReLU, projection shortcuts where the shape changes), global average
+ * pool and a 1000-way Gemm. Seeded weights: the timing, not the accuracy, is what is measured.
+ */
+export function resnet50(): Uint8Array {
+  const weights: Record<string, Tensor<'float32'>> = {};
+  const node: onnx.INodeProto[] = [];
+  let seed = 100;
+  const conv = (x: string, name: string, cin: number, cout: number, k: number, stride: number, relu: boolean) => {
+    weights[`${name}.w`] = seeded([cout, cin, k, k], seed++, Math.sqrt(2 / (cin * k * k)));
+    for (const [p, v] of [['scale', 1], ['bias', 0.05], ['mean', 0.05], ['var', 1]] as const) {
+      weights[`${name}.${p}`] = seeded([cout], seed++, 0.1);
+      if (p === 'scale' || p === 'var') weights[`${name}.${p}`].data.forEach((_, i, a) => (a[i] = v + a[i]));
+    }
+    const pad = (k - 1) / 2;
+    node.push({ opType: 'Conv', input: [x, `${name}.w`], output: [`${name}.c`], attribute: [ints('kernel_shape', [k, k]), ints('strides', [stride, stride]), ints('pads', [pad, pad, pad, pad])] });
+    node.push({ opType: 'BatchNormalization', input: [`${name}.c`, `${name}.scale`, `${name}.bias`, `${name}.mean`, `${name}.var`], output: [`${name}.bn`] });
+    if (!relu) return `${name}.bn`;
+    node.push({ opType: 'Relu', input: [`${name}.bn`], output: [`${name}.r`] });
+    return `${name}.r`;
+  };
+  let x = conv('x', 'stem', 3, 64, 7, 2, true);
+  node.push({ opType: 'MaxPool', input: [x], output: ['pool'], attribute: [ints('kernel_shape', [3, 3]), ints('strides', [2, 2]), ints('pads', [1, 1, 1, 1])] });
+  x = 'pool';
+  let cin = 64;
+  [[3, 64], [4, 128], [6, 256], [3, 512]].forEach(([blocks, width], stage) => {
+    for (let b = 0; b < blocks; b++) {
+      const name = `s${stage}b${b}`, stride = b === 0 && stage > 0 ? 2 : 1, cout = width * 4;
+      const y = conv(conv(conv(x, `${name}.a`, cin, width, 1, 1, true), `${name}.b`, width, width, 3, stride, true), `${name}.c`, width, cout, 1, 1, false);
+      const shortcut = b === 0 ? conv(x, `${name}.proj`, cin, cout, 1, stride, false) : x;
+      node.push({ opType: 'Add', input: [y, shortcut], output: [`${name}.sum`] }, { opType: 'Relu', input: [`${name}.sum`], output: [`${name}.out`] });
+      x = `${name}.out`;
+      cin = cout;
+    }
+  });
+  weights['fc.w'] = seeded([1000, 2048], seed++, 0.02);
+  weights['fc.b'] = seeded([1000], seed++, 0.01);
+  node.push({ opType: 'GlobalAveragePool', input: [x], output: ['gap'] }, { opType: 'Flatten', input: ['gap'], output: ['flat'] });
+  node.push({ opType: 'Gemm', input: ['flat', 'fc.w', 'fc.b'], output: ['y'], attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] });
+  return build('resnet50', weights, io('x', ['N', 3, 224, 224]), io('y', ['N', 1000]), node);
+}

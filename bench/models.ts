@@ -1,10 +1,11 @@
 // Whole-model latency: verinfer Session vs onnxruntime-node (its graph optimizations on) on the same
 // seeded models, same thread count, in one run: the MLP 784-1024-1024-10 (batch 1 and 64), the small
-// CNN (batch 1 and 16) and one BERT-base encoder layer (hidden 768, 12 heads, seq 128).
+// CNN (batch 1 and 16), one BERT-base encoder layer (hidden 768, 12 heads, seq 128) and a
+// ResNet-50-shaped network at 224×224 (batch 1).
 import os from 'node:os';
 import { Session, setThreads } from '../lib';
 import { encoderLayer } from '../test/models';
-import { CNN, MLP, seeded } from './bench-models';
+import { CNN, MLP, resnet50, seeded } from './bench-models';
 import { loadOrt } from './peers';
 import { fmt, medianSeconds } from './timing';
 
@@ -13,6 +14,7 @@ const MODELS: { name: string; bytes: Uint8Array; sample: number[]; batches: numb
   { name: 'mlp', bytes: MLP, sample: [784], batches: [1, 64] },
   { name: 'cnn', bytes: CNN, sample: [3, 32, 32], batches: [1, 16] },
   { name: 'bert-layer', bytes: BERT_LAYER, sample: [128, 768], batches: [1] },
+  { name: 'resnet50', bytes: resnet50(), sample: [3, 224, 224], batches: [1] },
 ];
 
 export async function benchModels(): Promise<void> {
