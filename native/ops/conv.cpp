@@ -138,18 +138,16 @@ Shape pool2d_shape(const Shape& x, const Window2d& w) {
   return out;
 }
 
-// One output = one window walked in (kh, kw) order: max with max_rule; average as a sequential
-// sum divided by the count (pads included or not).
+// One output = one window walked in (kh, kw) order: max with max_rule from -inf; average as a
+// sequential sum from -0 divided by the count (pads included or not).
 namespace {
 
-// One plane; the pooling kind is a template parameter so the tap loop carries no branch on it.
-template <PoolKind Kind>
-void pool_plane(const float* src, float* dst, int64_t h, int64_t wd, int64_t oh, int64_t ow, const Window2d& w,
-                bool count_include_pad) {
+void average_pool_plane(const float* src, float* dst, int64_t h, int64_t wd, int64_t oh, int64_t ow, const Window2d& w,
+                        bool count_include_pad) {
   for (int64_t oy = 0; oy < oh; ++oy)
     for (int64_t ox = 0; ox < ow; ++ox) {
       const int64_t y0 = oy * w.stride_h - w.pad_top, x0 = ox * w.stride_w - w.pad_left;
-      float acc = Kind == PoolKind::Max ? -INFINITY : -0.0f;  // -0 is the identity of IEEE addition
+      float acc = -0.0f;  // the identity of IEEE addition
       int64_t valid = 0, padded = 0;
       for (int64_t r = 0; r < w.kh; ++r) {
         const int64_t iy = y0 + r * w.dilation_h;
@@ -158,14 +156,33 @@ void pool_plane(const float* src, float* dst, int64_t h, int64_t wd, int64_t oh,
           // Taps beyond the explicit pads (ceil_mode overhang) are not counted even with pads.
           if (iy < h + w.pad_bottom && ix < wd + w.pad_right) ++padded;
           if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-          const float v = src[iy * wd + ix];
-          acc = Kind == PoolKind::Max ? max_rule(acc, v) : acc + v;
+          acc = acc + src[iy * wd + ix];
           ++valid;
         }
       }
-      if (Kind == PoolKind::Average) acc = acc / static_cast<float>(count_include_pad ? padded : valid);
-      dst[oy * ow + ox] = acc;
+      dst[oy * ow + ox] = acc / static_cast<float>(count_include_pad ? padded : valid);
     }
+}
+
+// Max pooling walked tap by tap over whole output rows: each output still takes its taps in (kh, kw)
+// order from -inf, but the bounds are worked out once per tap row instead of per output and tap.
+void max_pool_plane(const float* src, float* dst, int64_t h, int64_t wd, int64_t oh, int64_t ow, const Window2d& w) {
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    float* out = dst + oy * ow;
+    std::fill(out, out + ow, -INFINITY);
+    for (int64_t r = 0; r < w.kh; ++r) {
+      const int64_t iy = oy * w.stride_h - w.pad_top + r * w.dilation_h;
+      if (iy < 0 || iy >= h) continue;
+      const float* line = src + iy * wd;
+      for (int64_t s = 0; s < w.kw; ++s) {
+        // ix = ox * stride + dx must lie in [0, wd).
+        const int64_t dx = s * w.dilation_w - w.pad_left;
+        const int64_t lo = dx >= 0 ? 0 : (-dx + w.stride_w - 1) / w.stride_w;
+        const int64_t hi = std::min<int64_t>(ow, dx >= wd ? 0 : (wd - 1 - dx) / w.stride_w + 1);
+        for (int64_t ox = lo; ox < hi; ++ox) out[ox] = max_rule(out[ox], line[ox * w.stride_w + dx]);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -173,9 +190,11 @@ void pool_plane(const float* src, float* dst, int64_t h, int64_t wd, int64_t oh,
 void pool2d(PoolKind kind, const float* x, const Shape& xs, const Window2d& w, bool count_include_pad, float* y) {
   const Shape ys = pool2d_shape(xs, w);
   const int64_t planes = xs[0] * xs[1], h = xs[2], wd = xs[3], oh = ys[2], ow = ys[3];
-  const auto plane = kind == PoolKind::Max ? &pool_plane<PoolKind::Max> : &pool_plane<PoolKind::Average>;
   parallel_for(static_cast<size_t>(planes), 1, [&](size_t b, size_t e) {
-    for (size_t pl = b; pl < e; ++pl) plane(x + pl * h * wd, y + pl * oh * ow, h, wd, oh, ow, w, count_include_pad);
+    for (size_t pl = b; pl < e; ++pl) {
+      if (kind == PoolKind::Max) max_pool_plane(x + pl * h * wd, y + pl * oh * ow, h, wd, oh, ow, w);
+      else average_pool_plane(x + pl * h * wd, y + pl * oh * ow, h, wd, oh, ow, w, count_include_pad);
+    }
   });
 }
 
