@@ -94,12 +94,35 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
         top[j] = ((pix0 + j) / ow) * win.stride_h - win.pad_top;
         left[j] = ((pix0 + j) % ow) * win.stride_w - win.pad_left;
       }
+      // A panel inside one output row (the common case) has one input row per tap: its in-range pixels
+      // are a plain (or strided) copy, found once per tap instead of tested per pixel.
+      const bool one_row = valid > 0 && pix0 / ow == (pix0 + valid - 1) / ow;
+      const int64_t oy = pix0 / ow, ox0 = pix0 % ow;
       for (int64_t ci = 0; ci < cg; ++ci) {
         const float* plane = xb + (gi * cg + ci) * h * wd;
         for (int64_t r = 0; r < win.kh; ++r)
           for (int64_t s = 0; s < win.kw; ++s) {
             float* row = dst + ((ci * win.kh + r) * win.kw + s) * kPanelWidth;
             const int64_t dy = r * win.dilation_h, dx = s * win.dilation_w;
+            if (one_row) {
+              const int64_t iy = oy * win.stride_h - win.pad_top + dy;
+              const int64_t x0 = ox0 * win.stride_w - win.pad_left + dx;  // ix of pixel j is x0 + j * stride
+              int64_t lo = 0, hi = 0;
+              if (iy >= 0 && iy < h) {
+                lo = x0 >= 0 ? 0 : (-x0 + win.stride_w - 1) / win.stride_w;
+                hi = x0 >= wd ? 0 : std::min<int64_t>(valid, (wd - 1 - x0) / win.stride_w + 1);
+                hi = std::max(hi, lo);
+              }
+              std::fill(row, row + lo, 0.0f);
+              if (lo < hi) {
+                const float* line = plane + iy * wd;
+                if (win.stride_w == 1) std::copy(line + x0 + lo, line + x0 + hi, row + lo);
+                else
+                  for (int64_t j = lo; j < hi; ++j) row[j] = line[x0 + j * win.stride_w];
+              }
+              std::fill(row + hi, row + kPanelWidth, 0.0f);
+              continue;
+            }
             for (int64_t j = 0; j < valid; ++j) {
               const int64_t iy = top[j] + dy, ix = left[j] + dx;
               row[j] = iy >= 0 && iy < h && ix >= 0 && ix < wd ? plane[iy * wd + ix] : 0.0f;
