@@ -67,6 +67,9 @@ int ThreadPool::threads() const {
   return static_cast<int>(workers_.size()) + 1;
 }
 
+// About 50 µs of pause instructions: longer than a futex wake-up, shorter than anything worth sleeping for.
+constexpr int kSpins = 4000;
+
 void ThreadPool::drain(const std::function<void(size_t)>& task) {
   for (;;) {
     size_t i;
@@ -82,7 +85,8 @@ void ThreadPool::drain(const std::function<void(size_t)>& task) {
       if (!error_) error_ = std::current_exception();
     }
     std::lock_guard<std::mutex> lock(mutex_);
-    if (++finished_ == count_) done_.notify_all();
+    finished_spin_.store(++finished_, std::memory_order_release);
+    if (finished_ == count_) done_.notify_all();
   }
 }
 
@@ -91,6 +95,7 @@ void ThreadPool::worker_loop() {
   uint64_t seen = 0;
   for (;;) {
     const std::function<void(size_t)>* task;
+    for (int spin = 0; spin < kSpins && published_.load(std::memory_order_acquire) == seen; ++spin) _mm_pause();
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
@@ -122,9 +127,12 @@ void ThreadPool::run(size_t count, const std::function<void(size_t)>& task) {
     finished_ = 0;
     error_ = nullptr;
     ++generation_;
+    finished_spin_.store(0, std::memory_order_relaxed);
+    published_.store(generation_, std::memory_order_release);
   }
   wake_.notify_all();
   drain(task);
+  for (int spin = 0; spin < kSpins && finished_spin_.load(std::memory_order_acquire) < count; ++spin) _mm_pause();
   std::unique_lock<std::mutex> lock(mutex_);
   // Wait until every task finished and no worker still holds a pointer to this job.
   done_.wait(lock, [&] { return finished_ == count_ && active_ == 0; });

@@ -2,6 +2,7 @@
 // handed out dynamically, which is safe for determinism because every task writes outputs that it
 // computes entirely by itself (threads split rows or tiles, never a reduction).
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -41,6 +42,11 @@ class ThreadPool {
   size_t finished_ = 0;
   size_t active_ = 0;
   uint64_t generation_ = 0;
+  // generation_ and finished_ mirrored for lock-free spinning: a worker that just finished a job (and
+  // the caller waiting for one) spins briefly before sleeping, because jobs come in bursts (one per
+  // plan step) and a futex wake-up costs more than a small step takes.
+  std::atomic<uint64_t> published_{0};
+  std::atomic<size_t> finished_spin_{0};
   bool stopping_ = false;
   std::exception_ptr error_;
 };
