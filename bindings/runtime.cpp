@@ -160,8 +160,9 @@ Napi::Value run_plan(const Napi::CallbackInfo& cb) {
   }
   for (const PlanStep& s : plan->steps) cost += streaming_cost_ns(numel(plan->values[static_cast<size_t>(s.outputs[0])].shape, "plan"));
   return run_op(env, schedule_for(o, "runPlan: options", cost), result, keep, [plan, inputs, outputs] {
-    AlignedBuffer<uint8_t> arena(static_cast<size_t>(plan->arena_bytes));
+    AlignedBuffer<uint8_t> arena = plan->arenas.take(static_cast<size_t>(plan->arena_bytes));
     execute_plan(*plan, inputs, outputs, arena.data());
+    plan->arenas.give(std::move(arena));
   });
 }
 

@@ -3,7 +3,7 @@ import { keccak256 } from 'ethers';
 import { onnx } from 'onnx-proto';
 import { Session, tensor, type Tensor } from '../lib';
 import { bytesEqual, randomTensor } from './helpers';
-import { io, MLP, MLP_WEIGHTS } from './models';
+import { CNN, io, MLP, MLP_WEIGHTS } from './models';
 
 const { W1, B1, W2, B2 } = MLP_WEIGHTS;
 
@@ -65,4 +65,13 @@ test('bad feeds and unsupported models are refused with the name of what is wron
     graph: { input: [io('x', [2])], output: [io('y', [2])], node: [{ name: 'odd', opType: 'NonMaxSuppression', input: ['x'], output: ['y'] }] },
   }).finish();
   await t.throwsAsync(Session.create(unsupported), { message: /does not support at opset 13: NonMaxSuppression \(first: node 'odd'\)/ });
+});
+
+test('a plan run again on a reused arena gives the same bytes as its first run', async (t) => {
+  const session = await Session.create(CNN);
+  const a = randomTensor([2, 3, 16, 16], 41), b = randomTensor([2, 3, 16, 16], 42);
+  const first = (await session.run({ image: a })).logits;
+  await session.run({ image: b }); // leaves b's intermediates in the arena the next run takes
+  const again = (await session.run({ image: a })).logits;
+  t.true(bytesEqual(first.data, again.data));
 });

@@ -291,6 +291,20 @@ void finalize_plan(Plan& plan) {
   }
 }
 
+AlignedBuffer<uint8_t> ArenaCache::take(size_t bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (spare_.empty()) return AlignedBuffer<uint8_t>(bytes);
+  AlignedBuffer<uint8_t> arena = std::move(spare_.back());
+  spare_.pop_back();
+  return arena;
+}
+
+void ArenaCache::give(AlignedBuffer<uint8_t>&& arena) {
+  constexpr size_t kMaxSpares = 2;  // runs of one plan rarely overlap more than this
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (spare_.size() < kMaxSpares) spare_.push_back(std::move(arena));
+}
+
 void execute_plan(const Plan& plan, const std::vector<const void*>& inputs, const std::vector<void*>& outputs,
                   uint8_t* arena) {
   const Bindings bindings(plan, inputs, outputs, arena);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -58,12 +59,25 @@ struct PlanStep {
   SliceSpec slice;                          // Slice, resolved against the input shape at compile
 };
 
+// Arenas of finished runs, kept for the plan's next runs: a fresh arena costs page faults and zeroing
+// on every run. Nothing reads an arena value before a step writes it, so reuse changes no result.
+class ArenaCache {
+ public:
+  AlignedBuffer<uint8_t> take(size_t bytes);
+  void give(AlignedBuffer<uint8_t>&& arena);
+
+ private:
+  std::mutex mutex_;
+  std::vector<AlignedBuffer<uint8_t>> spare_;
+};
+
 struct Plan {
   std::vector<PlanValue> values;
   std::vector<PlanStep> steps;
   std::vector<AlignedBuffer<uint8_t>> constants;
   std::vector<int32_t> inputs, outputs;  // value ids of the graph's inputs and outputs, in order
   int64_t arena_bytes = 0;
+  mutable ArenaCache arenas;
 };
 
 // The ConvTranspose parameters a step carries (window, groups, output size in `ints`).
