@@ -105,9 +105,9 @@ inline void softmax_rows(const float* x, float* y, size_t rows, size_t len, bool
     float* yr = y + r * len;
     if (len == 0) continue;
     const VecF max = VecF::set1(reduce_row<MaxStep, MaxStep>(xr, len));
-    const float sum = reduce_row<SumStep, SumStep>(xr, len, [&](VecF v) { return exp(v - max); });
     if (log_form) {
       // log softmax = (x - max) - log(sum)
+      const float sum = reduce_row<SumStep, SumStep>(xr, len, [&](VecF v) { return exp(v - max); });
       const VecF log_sum = log(VecF::set1(sum));
       size_t i = 0;
       for (; i + W <= len; i += W) ((VecF::load(xr + i) - max) - log_sum).store(yr + i);
@@ -116,12 +116,19 @@ inline void softmax_rows(const float* x, float* y, size_t rows, size_t len, bool
         ((VecF::load_partial(xr + i, c) - max) - log_sum).store_partial(yr + i, c);
       }
     } else {
-      const VecF s = VecF::set1(sum);
+      // exp(x - max) is computed once into y; the sum then reads those same values in the same
+      // canonical order, so the bits are those of summing exp(x - max) directly.
       size_t i = 0;
-      for (; i + W <= len; i += W) (exp(VecF::load(xr + i) - max) / s).store(yr + i);
+      for (; i + W <= len; i += W) exp(VecF::load(xr + i) - max).store(yr + i);
       if (i < len) {
         const int c = static_cast<int>(len - i);
-        (exp(VecF::load_partial(xr + i, c) - max) / s).store_partial(yr + i, c);
+        exp(VecF::load_partial(xr + i, c) - max).store_partial(yr + i, c);
+      }
+      const VecF s = VecF::set1(reduce_row<SumStep, SumStep>(yr, len));
+      for (i = 0; i + W <= len; i += W) (VecF::load(yr + i) / s).store(yr + i);
+      if (i < len) {
+        const int c = static_cast<int>(len - i);
+        (VecF::load_partial(yr + i, c) / s).store_partial(yr + i, c);
       }
     }
   }
