@@ -129,6 +129,27 @@ test.serial('a recurring workflow delivers a run per interval on the input the c
   }
 });
 
+test.serial('a workflow counted in blocks runs again only once its interval of blocks has been mined', async (t) => {
+  const { hub, consumer } = await deployAll();
+  const created = await (await hub.createWorkflow(DEMO_HASH, await consumer.getAddress(), 5, true, 400_000, FEE, { value: FEE * 3n })).wait();
+  const workflowId = events(created, hub, 'WorkflowCreated')[0]!.args.id as string;
+  const node = await startTestNode(chain, 6, { hub: await hub.getAddress(), hubPollMs: 50, workflows: [workflowId] });
+  try {
+    await node.node.store.add(DEMO, { alias: 'demo' });
+    await until('run 1', async () => (await hub.workflowOf(workflowId)).runs === 1n);
+    const lastRun = (await hub.workflowOf(workflowId)).lastRun;
+    // lastRun is a block number (the settler's own commits may have mined a block or two since).
+    t.true(lastRun > 0n && lastRun <= BigInt(await chain.provider.getBlockNumber()));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    t.is((await hub.workflowOf(workflowId)).runs, 1n, 'not due before 5 blocks');
+    for (let i = 0; i < 5; i++) await chain.provider.send('evm_mine', []);
+    await until('run 2', async () => (await hub.workflowOf(workflowId)).runs === 2n);
+    t.true((await hub.workflowOf(workflowId)).lastRun >= lastRun + 5n);
+  } finally {
+    await node.stop();
+  }
+});
+
 test.serial('requests posted while the node is down are fulfilled after restart, each exactly once', async (t) => {
   const { hub, consumer } = await deployAll();
   const config = { hub: await hub.getAddress(), hubPollMs: 50 };
