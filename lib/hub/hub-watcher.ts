@@ -33,6 +33,7 @@ export class HubWatcher extends EventEmitter {
   private ticking: Promise<void> | undefined;
   private stopped = false;
   private readonly skipped = new Set<string>();
+  private challengeWindow: bigint | undefined;
 
   private constructor(
     private readonly node: OperatorNode,
@@ -129,15 +130,20 @@ export class HubWatcher extends EventEmitter {
     await this.send('runWorkflow', [id, modelInputFromAbi(input), modelOutputToAbi(result.outputs), leafHash(result.attestation)], requestId);
   }
 
+  /** Calls a hub method from the operator's key, its nonce taken under the send lock; waits for `confirmations`. */
+  private async transact(method: 'fulfil' | 'runWorkflow' | 'claimFee', args: unknown[]) {
+    const tx = await withSendLock(this.wallet.address, async () => {
+      const nonce = await this.provider.getTransactionCount(this.wallet.address, 'pending');
+      return this.hub[method](...args, { nonce });
+    });
+    return tx.wait(this.options.confirmations);
+  }
+
   /** Sends a fulfilment; a revert because another operator (or an earlier run) got there first is not an error. */
   private async send(method: 'fulfil' | 'runWorkflow', args: unknown[], requestId: string): Promise<void> {
     let receipt;
     try {
-      const tx = await withSendLock(this.wallet.address, async () => {
-        const nonce = await this.provider.getTransactionCount(this.wallet.address, 'pending');
-        return this.hub[method](...args, { nonce });
-      });
-      receipt = await tx.wait(this.options.confirmations);
+      receipt = await this.transact(method, args);
     } catch (error) {
       const reason = revertName(error, this.hub.interface);
       if (reason === 'NotOpen' || reason === 'WorkflowNotDue' || reason === 'InputChanged') return;
@@ -149,7 +155,8 @@ export class HubWatcher extends EventEmitter {
 
   private async claimFees(): Promise<void> {
     const now = BigInt((await this.provider.getBlock('latest'))!.timestamp);
-    const window: bigint = await this.hub.challengeWindow();
+    // Immutable in the contract: read once.
+    const window: bigint = (this.challengeWindow ??= await this.hub.challengeWindow());
     for (const f of this.state.unpaid()) {
       const request = await this.hub.requestOf(f.requestId);
       if (request.status === RequestStatus.Paid || request.status === RequestStatus.Refunded) {
@@ -159,11 +166,7 @@ export class HubWatcher extends EventEmitter {
       const status = this.node.receipt(f.requestId);
       if (now < request.fulfilledAt + window || status?.state !== 'committed') continue;
       const { receipt } = status;
-      const tx = await withSendLock(this.wallet.address, async () => {
-        const nonce = await this.provider.getTransactionCount(this.wallet.address, 'pending');
-        return this.hub.claimFee(f.requestId, receipt!.batch.sequence, attestationValues(receipt!.attestation), receipt!.proof, { nonce });
-      });
-      await tx.wait(this.options.confirmations);
+      await this.transact('claimFee', [f.requestId, receipt!.batch.sequence, attestationValues(receipt!.attestation), receipt!.proof]);
       await this.state.record({ ...f, state: 'paid' });
       this.emit('paid', f.requestId, request.fee);
     }
