@@ -5,7 +5,7 @@
 import { elementCount, tensor, type DType, type Tensor } from '../tensor';
 import { onnxDType } from '../onnx/tensor-proto';
 import {
-  arith, axisOf, BINARY, broadcast, COMPARE, float32Only, INT_OP, isInteger, REDUCE, reduceAxes, reduceOf, scalar,
+  arith, axisOf, BINARY, broadcast, castTo, COMPARE, float32Only, INT_OP, isInteger, REDUCE, reduceAxes, reduceOf, reshaped as reshape, scalar,
   type Handler, type Lowering, type Value,
 } from './lowering';
 
@@ -19,7 +19,6 @@ const cmp = (l: Lowering, a: Value, b: Value, code: number) => l.emit('compare',
 const select = (l: Lowering, c: Value, x: Value, y: Value, output = INTERNAL) =>
   l.emit('where', [c, x, y], x.dtype, broadcast(broadcast(c.shape, x.shape, l.node.opType), y.shape, l.node.opType), {}, output);
 const not = (l: Lowering, c: Value) => l.emit('intBinary', [c, l.constant(tensor('bool', [], [1]))], 'bool', c.shape, { code: INT_OP.Xor }, INTERNAL);
-const reshape = (l: Lowering, x: Value, shape: number[], output = INTERNAL) => l.emit('copy', [x], x.dtype, shape, {}, output);
 
 function floatInput(l: Lowering): Value {
   const x = l.required(0);
@@ -60,7 +59,7 @@ export function layerNormStatistics(l: Lowering, x: Value, axis: number, epsilon
 function nllLoss(l: Lowering, x: Value, target: Value, weight: Value | undefined, output = 0): void {
   if (target.dtype !== 'int64' && target.dtype !== 'int32') l.fail(`target must be int64 or int32, got ${target.dtype}`);
   if (x.shape.length < 2 || target.shape.length !== x.shape.length - 1) l.fail(`input [${x.shape}] and target [${target.shape}] do not match [N, C, d…] and [N, d…]`);
-  let t = target.dtype === 'int64' ? target : l.emit('cast', [target], 'int64', target.shape, { to: 'int64' }, INTERNAL);
+  let t = castTo(l, target, 'int64');
   const ignore = l.attrs.has('ignore_index') ? l.attrs.int('ignore_index', 0) : undefined;
   const ignored = ignore === undefined ? undefined : cmp(l, t, scalar(l, 'int64', ignore), COMPARE.Equal);
   if (ignored) t = select(l, ignored, scalar(l, 'int64', 0), t);
@@ -245,7 +244,7 @@ export const COMPOSITE_HANDLERS: Record<string, Handler> = {
     if (!(depth >= 1 && depth <= 1 << 24)) l.fail(`depth must be 1…16777216, got ${depthTensor.data[0]}`);
     const rank = indices.shape.length + 1;
     const axis = axisOf(l.attrs.int('axis', -1), rank, l);
-    let idx = indices.dtype === 'int64' ? indices : l.emit('cast', [indices], 'int64', indices.shape, { to: 'int64' }, INTERNAL);
+    let idx = castTo(l, indices, 'int64');
     // Negative indices count from the end of the depth.
     idx = select(l, cmp(l, idx, scalar(l, 'int64', 0), COMPARE.Less), bin(l, idx, scalar(l, 'int64', depth), BINARY.Add), idx);
     const hot = cmp(l, unsqueeze(l, idx, axis), iota(l, depth, axis, rank), COMPARE.Equal);

@@ -3,7 +3,7 @@
 // Exact for the patterns ONNX uses (transpose, sums, inner and batched products, diagonals); a
 // product that would exceed 2^24 elements is refused rather than allocated.
 import { elementCount, tensor } from '../tensor';
-import { arith, BINARY, isInteger, REDUCE, reduceOf, type Handler, type Lowering, type Value } from './lowering';
+import { arith, BINARY, isInteger, REDUCE, reduceOf, reshaped as reshape, type Handler, type Lowering, type Value } from './lowering';
 
 const INTERNAL = -1;
 const MAX_PRODUCT = 1 << 24;
@@ -11,10 +11,6 @@ const MAX_PRODUCT = 1 << 24;
 function transpose(l: Lowering, x: Value, perm: number[]): Value {
   if (perm.every((p, i) => p === i)) return x;
   return l.emit('transpose', [x], x.dtype, perm.map((p) => x.shape[p]), { ints: perm }, INTERNAL);
-}
-
-function reshape(l: Lowering, x: Value, shape: number[], output = INTERNAL): Value {
-  return l.emit('copy', [x], x.dtype, shape, {}, output);
 }
 
 /** x with its two axes of one letter replaced by their diagonal (a single axis, at the end). */

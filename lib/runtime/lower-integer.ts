@@ -1,7 +1,7 @@
 // Integer, bool and selection ops: logical and bitwise ops, integer Neg/Abs/Clip/Mod, Where,
 // GatherElements, ArgMax/ArgMin. Their kernels are exact (native/ops/integer.cpp, select.cpp).
 import { tensor } from '../tensor';
-import { arith, axisOf, BINARY, broadcast, INT_OP, isInteger, scalar, unary, type Handler, type Lowering, type Value } from './lowering';
+import { arith, axisOf, BINARY, broadcast, castTo, INT_OP, isInteger, scalar, unary, type Handler, type Lowering, type Value } from './lowering';
 
 function logical(code: number): Handler {
   return (l) => {
@@ -37,9 +37,8 @@ export function clipInteger(l: Lowering): void {
 const REDUCTIONS: Record<string, number> = { none: 0, add: 1, mul: 2, max: 3, min: 4 };
 
 function int64Indices(l: Lowering, idx: Value): Value {
-  if (idx.dtype === 'int64') return idx;
-  if (idx.dtype !== 'int32') l.fail(`indices must be int64 or int32, got ${idx.dtype}`);
-  return l.emit('cast', [idx], 'int64', idx.shape, { to: 'int64' }, -1);
+  if (idx.dtype !== 'int64' && idx.dtype !== 'int32') l.fail(`indices must be int64 or int32, got ${idx.dtype}`);
+  return castTo(l, idx, 'int64');
 }
 
 /** ScatterElements / ScatterND: data with updates written (or reduced) at the indices, in order. */
@@ -118,9 +117,7 @@ export const INTEGER_HANDLERS: Record<string, Handler> = {
     l.emit('where', [c, x, y], x.dtype, broadcast(broadcast(c.shape, x.shape, 'Where'), y.shape, 'Where'));
   },
   GatherElements: (l) => {
-    const [x, idx] = [l.required(0), l.required(1)];
-    if (idx.dtype !== 'int64' && idx.dtype !== 'int32') l.fail(`indices must be int64 or int32, got ${idx.dtype}`);
-    const indices = idx.dtype === 'int64' ? idx : l.emit('cast', [idx], 'int64', idx.shape, { to: 'int64' }, -1);
+    const [x, indices] = [l.required(0), int64Indices(l, l.required(1))];
     if (indices.shape.length !== x.shape.length) l.fail(`indices have rank ${indices.shape.length}, data has ${x.shape.length}`);
     const axis = axisOf(l.attrs.int('axis', 0), x.shape.length, l);
     l.emit('gatherElements', [x, indices], x.dtype, indices.shape, { axis });

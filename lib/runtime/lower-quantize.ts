@@ -1,12 +1,12 @@
 // Linear quantization, built from float primitives: QuantizeLinear, DequantizeLinear and
 // DynamicQuantizeLinear, each the ONNX reference formula (round half to even, saturate).
 import { tensor, type DType } from '../tensor';
-import { arith, axisOf, BINARY, REDUCE, reduceOf, scalar, type Handler, type Lowering, type Value } from './lowering';
+import { arith, axisOf, BINARY, castTo, REDUCE, reduceOf, reshaped, scalar, type Handler, type Lowering, type Value } from './lowering';
 
 const INTERNAL = -1;
 const RANGE: Partial<Record<DType, [number, number]>> = { uint8: [0, 255], int8: [-128, 127], int32: [-(2 ** 31), 2 ** 31 - 1] };
 
-const toFloat = (l: Lowering, v: Value) => (v.dtype === 'float32' ? v : l.emit('cast', [v], 'float32', v.shape, { to: 'float32' }, INTERNAL));
+const toFloat = (l: Lowering, v: Value) => castTo(l, v, 'float32');
 const round = (l: Lowering, v: Value) => l.emit('unary', [v], 'float32', v.shape, { unary: 'round' }, INTERNAL);
 
 /** A per-axis parameter [C] shaped to broadcast along `axis` of x; scalars stay as they are. */
@@ -15,7 +15,7 @@ function alongAxis(l: Lowering, p: Value, x: Value): Value {
   if (p.shape.length !== 1) l.fail(`supports scalar or per-axis (1-D) scale and zero point, got [${p.shape}]`);
   const axis = axisOf(l.attrs.int('axis', 1), x.shape.length, l);
   if (p.shape[0] !== x.shape[axis]) l.fail(`per-axis parameter has ${p.shape[0]} entries, axis ${axis} has ${x.shape[axis]}`);
-  return l.emit('copy', [p], p.dtype, x.shape.map((d, i) => (i === axis ? d : 1)), {}, INTERNAL);
+  return reshaped(l, p, x.shape.map((d, i) => (i === axis ? d : 1)));
 }
 
 /** clip(round(x / scale) + zero, qmin, qmax) cast to the zero point's type. */
@@ -23,7 +23,7 @@ function quantize(l: Lowering, x: Value, scale: Value, zero: Value, dtype: DType
   const [qmin, qmax] = RANGE[dtype] ?? l.fail(`quantizes to uint8, int8 or int32, not ${dtype}`);
   const shifted = arith(l, round(l, arith(l, x, scale, BINARY.Div, INTERNAL)), toFloat(l, zero), BINARY.Add, INTERNAL);
   const clipped = l.emit('unary', [shifted], 'float32', shifted.shape, { unary: 'clip', alpha: qmin, beta: qmax }, INTERNAL);
-  l.emit('cast', [clipped], dtype, clipped.shape, { to: dtype }, output);
+  castTo(l, clipped, dtype, output);
 }
 
 export const QUANTIZE_HANDLERS: Record<string, Handler> = {
@@ -52,7 +52,7 @@ export const QUANTIZE_HANDLERS: Record<string, Handler> = {
     const scale = arith(l, arith(l, hi, lo, BINARY.Sub, INTERNAL), scalar(l, 'float32', 255), BINARY.Div, 1);
     const start = arith(l, scalar(l, 'float32', 0), arith(l, lo, scale, BINARY.Div, INTERNAL), BINARY.Sub, INTERNAL);
     const zeroPoint = round(l, l.emit('unary', [start], 'float32', start.shape, { unary: 'clip', alpha: 0, beta: 255 }, INTERNAL));
-    l.emit('cast', [zeroPoint], 'uint8', zeroPoint.shape, { to: 'uint8' }, 2);
+    castTo(l, zeroPoint, 'uint8', 2);
     quantize(l, x, scale, zeroPoint, 'uint8', 0);
   },
 };

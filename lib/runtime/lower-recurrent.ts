@@ -3,7 +3,7 @@
 // ONNX equations' order. sequence_lens (known when planning) masks finished sequences: their state is
 // carried unchanged and their outputs are zeros.
 import { tensor } from '../tensor';
-import { BINARY, float32Only, type Handler, type Lowering, type Value } from './lowering';
+import { BINARY, float32Only, reshaped, type Handler, type Lowering, type Value } from './lowering';
 
 const INTERNAL = -1;
 const ACTIVATIONS: Record<string, string> = { Sigmoid: 'sigmoid', Tanh: 'tanh', Relu: 'relu' };
@@ -29,7 +29,7 @@ class Emitter {
     return this.l.emit('slice', [x], 'float32', shape, { starts: [start], ends: [start + length], ints: [axis], steps: [1] }, INTERNAL);
   }
   reshape(x: Value, shape: number[], output = INTERNAL): Value {
-    return this.l.emit('copy', [x], x.dtype, shape, {}, output);
+    return reshaped(this.l, x, shape, output);
   }
   select(mask: Value, a: Value, b: Value): Value {
     return this.l.emit('where', [mask, a, b], 'float32', a.shape, {}, INTERNAL);

@@ -4,7 +4,7 @@ import { elementCount, tensor, type Tensor } from '../tensor';
 import type { onnx } from '../onnx/proto';
 import { onnxDType, tensorFromProto } from '../onnx/tensor-proto';
 import {
-  arith, axesInput, axisOf, binary, BINARY, broadcast, COMPARE, float32Only, isInteger, REDUCE, reduceAxes, reduceOf, unary, UNARY,
+  arith, axesInput, axisOf, binary, BINARY, broadcast, castTo, COMPARE, float32Only, isInteger, REDUCE, reduceAxes, reduceOf, reshaped, unary, UNARY,
   type Handler, type Lowering, type Value,
 } from './lowering';
 import { clipInteger, INTEGER_HANDLERS } from './lower-integer';
@@ -90,9 +90,7 @@ function windowOutput(x: Value, w: Record<string, unknown>, l: Lowering): [numbe
 /** A rank-3 [N, C, L] value seen as [N, C, 1, L], so 1-D windows run on the 2-D kernels. */
 function as2d(l: Lowering, v: Value): Value {
   if (v.shape.length !== 3) return v;
-  const shape = [v.shape[0], v.shape[1], 1, v.shape[2]];
-  if (v.constant) return l.constant({ ...v.constant, shape } as Tensor);
-  return l.emit('copy', [v], v.dtype, shape, {}, -1);
+  return reshaped(l, v, [v.shape[0], v.shape[1], 1, v.shape[2]]);
 }
 
 /** 1-D window attributes lifted to 2-D: a unit first spatial dim. */
@@ -171,11 +169,6 @@ function fusedActivation(l: Lowering): { activation?: string; activationAlpha?: 
   return { activation: l.attrs.string(FUSED_ACTIVATION, 'identity'), activationAlpha: l.attrs.float(FUSED_ALPHA, 0.01) };
 }
 
-/** x viewed with another shape of the same size, as an internal value. */
-function reshapeValue(l: Lowering, x: Value, shape: number[]): Value {
-  return x.constant ? l.constant({ ...x.constant, shape } as Tensor) : l.emit('copy', [x], x.dtype, shape, {}, -1);
-}
-
 function reshapeTo(l: Lowering, x: Value, shape: number[]): void {
   if (elementCount(shape) !== elementCount(x.shape)) l.fail(`cannot reshape [${x.shape}] to [${shape}]`);
   if (x.constant) l.define(0, { ...x.constant, shape, data: x.constant.data } as Tensor);
@@ -226,10 +219,9 @@ const HANDLERS: Record<string, Handler> = {
     // Pow takes its exponent in any numeric type; the result has the base's type.
     const [a, b] = [l.required(0), l.required(1)];
     if (a.dtype === b.dtype) return binary(l, BINARY.Pow);
-    const asFloat = (v: Value) => (v.dtype === 'float32' ? v : l.emit('cast', [v], 'float32', v.shape, { to: 'float32' }, -1));
     if (a.dtype !== 'float32' && !isInteger(a.dtype)) l.fail(`base must be float32 or an integer, got ${a.dtype}`);
-    const power = arith(l, asFloat(a), asFloat(b), BINARY.Pow, a.dtype === 'float32' ? 0 : -1);
-    if (a.dtype !== 'float32') l.emit('cast', [power], a.dtype, power.shape, { to: a.dtype });
+    const power = arith(l, castTo(l, a, 'float32'), castTo(l, b, 'float32'), BINARY.Pow, a.dtype === 'float32' ? 0 : -1);
+    if (a.dtype !== 'float32') castTo(l, power, a.dtype, 0);
   },
   // Variadic since opset 8; one input is a copy.
   ...Object.fromEntries(Object.entries(COMPARE).map(([op, code]) => [op, (l: Lowering) => {
@@ -251,8 +243,8 @@ const HANDLERS: Record<string, Handler> = {
     float32Only(l, a, b);
     // numpy matmul: a 1-D operand gains a unit dim (dropped again from the result).
     const [vecA, vecB] = [a.shape.length === 1, b.shape.length === 1];
-    if (vecA) a = reshapeValue(l, a, [1, a.shape[0]]);
-    if (vecB) b = reshapeValue(l, b, [b.shape[0], 1]);
+    if (vecA) a = reshaped(l, a, [1, a.shape[0]]);
+    if (vecB) b = reshaped(l, b, [b.shape[0], 1]);
     if (a.shape.length < 2 || b.shape.length < 2) l.fail(`operands must have rank >= 1, got [${a.shape}] x [${b.shape}]`);
     if (a.shape[a.shape.length - 1] !== b.shape[b.shape.length - 2]) l.fail(`inner dims differ: [${a.shape}] x [${b.shape}]`);
     const [m, n] = [a.shape[a.shape.length - 2], b.shape[b.shape.length - 1]];
@@ -500,7 +492,7 @@ const HANDLERS: Record<string, Handler> = {
     float32Only(l, x, slope);
     // Before opset 7 a 1-D slope is per channel (axis 1), not numpy-broadcast from the right.
     if (l.opset < 7 && slope.shape.length === 1 && x.shape.length > 2 && slope.shape[0] === x.shape[1] && slope.shape[0] !== x.shape[x.shape.length - 1]) {
-      slope = l.emit('copy', [slope], 'float32', [slope.shape[0], ...x.shape.slice(2).map(() => 1)], {}, -1);
+      slope = reshaped(l, slope, [slope.shape[0], ...x.shape.slice(2).map(() => 1)]);
     }
     const zero = l.constant(tensor('float32', [], [0]));
     const shape = broadcast(x.shape, slope.shape, 'PRelu');

@@ -81,9 +81,8 @@ export function arith(l: Lowering, a: Value, b: Value, code: number, output = 0)
   const half = a.dtype === b.dtype && (a.dtype === 'float16' || a.dtype === 'bfloat16');
   if (half && (code === BINARY.Max || code === BINARY.Min)) {
     // Max and min pick one operand, so a round trip through float32 is exact.
-    const widen = (v: Value) => l.emit('cast', [v], 'float32', v.shape, { to: 'float32' }, -1);
-    const y = l.emit('binary', [widen(a), widen(b)], 'float32', shape, { code }, -1);
-    return l.emit('cast', [y], a.dtype, shape, { to: a.dtype }, output);
+    const y = l.emit('binary', [castTo(l, a, 'float32'), castTo(l, b, 'float32')], 'float32', shape, { code }, -1);
+    return castTo(l, y, a.dtype, output);
   }
   if (a.dtype !== b.dtype || !(isInteger(a.dtype) || a.dtype === 'float64')) l.fail(`supports float32, or one integer or float64 type on both sides, got ${a.dtype} and ${b.dtype}`);
   if (a.dtype === 'float64' && code === BINARY.Pow) l.fail('Pow on float64 is not supported');
@@ -92,6 +91,18 @@ export function arith(l: Lowering, a: Value, b: Value, code: number, output = 0)
 
 export function binary(l: Lowering, code: number): void {
   arith(l, l.required(0), l.required(1), code);
+}
+
+/** x as `dtype`: x itself when it already is, else a Cast step's result. */
+export function castTo(l: Lowering, x: Value, dtype: DType, output = -1): Value {
+  if (x.dtype === dtype && output < 0) return x;
+  return l.emit('cast', [x], dtype, x.shape, { to: dtype }, output);
+}
+
+/** x viewed with another shape of the same size: a plan constant when x is one, else a Copy step. */
+export function reshaped(l: Lowering, x: Value, shape: number[], output = -1): Value {
+  if (x.constant && output < 0) return l.constant({ ...x.constant, shape } as Tensor);
+  return l.emit('copy', [x], x.dtype, shape, {}, output);
 }
 
 /** A plan-time scalar of `dtype` (bigint for int64). */
