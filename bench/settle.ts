@@ -1,15 +1,14 @@
 // Settlement costs: gas per attested inference (anvil), attestations hashed and batched per second on
 // one core, and result → committed receipt latency through the real Settler (bench/settle-latency.ts).
 import { randomBytes } from 'node:crypto';
-import { JsonRpcProvider, parseEther, Wallet, type Contract } from 'ethers';
+import { Wallet, type Contract } from 'ethers';
 import { setThreads, tensor, type Tensor } from '../lib';
 import { AttestationTree, batchDigest, namedTensorsHash, RUNTIME_VERSION, type Attestation, type SettlementDomain } from '../lib/attest';
-import { startAnvil } from '../lib/chain/anvil';
-import { deploySettlement, ensureRegistered, settlementAt } from '../lib/settle';
+import { DEV_STAKE, startDevChain } from '../lib/chain/dev-chain';
+import { ensureRegistered, settlementAt } from '../lib/settle';
 import { benchSettleLatency, randomAttestation, type BenchChain } from './settle-latency';
 import { fmt, medianSeconds } from './timing';
 
-const MIN_STAKE = parseEther('1');
 const TX_BASE_GAS = 21_000; // the floor of a one-transaction-per-result design
 const GAS_TARGET = 100; // gas per inference at 4096
 const RATE_TARGET = 50_000; // attestations/s on one core
@@ -18,17 +17,14 @@ const TREE_SIZE = 4096;
 const hex32 = () => '0x' + randomBytes(32).toString('hex');
 
 export async function benchSettle(): Promise<void> {
-  const anvil = await startAnvil();
-  const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const dev = await startDevChain();
+  const { anvil, provider, settlement: address } = dev;
   try {
-    const deployer = new Wallet(anvil.devKeys[0], provider);
-    const deployed = await deploySettlement(deployer, { minStake: MIN_STAKE, unbondingPeriod: 3600, reporterShareBps: 1000 });
-    const address = await deployed.getAddress();
     const chain: BenchChain = {
       anvil, address,
       async operator(keyIndex) {
         const wallet = new Wallet(anvil.devKeys[keyIndex], provider);
-        await ensureRegistered(address, wallet, MIN_STAKE);
+        await ensureRegistered(address, wallet, DEV_STAKE);
         return wallet;
       },
     };
@@ -36,8 +32,7 @@ export async function benchSettle(): Promise<void> {
     await benchThroughput();
     await benchSettleLatency(chain);
   } finally {
-    provider.destroy();
-    await anvil.stop();
+    await dev.stop();
   }
 }
 
