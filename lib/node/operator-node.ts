@@ -89,18 +89,14 @@ export class OperatorNode {
     const model = loaded.model.hash;
     try {
       const { session } = loaded;
-      for (const name of Object.keys(request.feeds)) {
-        if (!session.inputNames.includes(name)) throw new RequestError(`inputs.${name}`, `an input of model ${model} (${session.inputNames.join(', ')})`, 'an unknown name');
+      // Checked here, before batching, so one bad request never fails the batch it would have joined.
+      const problem = session.feedProblem(request.feeds);
+      if (problem?.kind === 'unknown') throw new RequestError(`inputs.${problem.input}`, `an input of model ${model} (${problem.expected})`, 'an unknown name');
+      if (problem) {
+        const part = problem.kind === 'missing' ? '' : `.${problem.kind}`;
+        throw new RequestError(`inputs.${problem.input}${part}`, problem.expected, problem.received);
       }
-      for (const info of session.inputMetadata) {
-        const t = request.feeds[info.name];
-        if (!t) throw new RequestError(`inputs.${info.name}`, `a ${info.dtype} tensor of shape [${info.shape?.map((d) => d ?? '?') ?? '…'}]`, 'nothing');
-        if (t.dtype !== info.dtype) throw new RequestError(`inputs.${info.name}.dtype`, info.dtype, t.dtype);
-        if (info.shape && (t.shape.length !== info.shape.length || info.shape.some((d, i) => typeof d === 'number' && d !== t.shape[i]))) {
-          throw new RequestError(`inputs.${info.name}.shape`, `[${info.shape.map((d) => d ?? '?')}]`, `[${t.shape}]`);
-        }
-      }
-      const batchable = isBatchable(session.inputMetadata, session.outputMetadata);
+      const batchable = isBatchable(loaded.model.inputs, loaded.model.outputs);
       const ran = await this.scheduler.submit(model, session, request.feeds, batchable, request);
       const attestStarted = performance.now();
       const attestation = await this.attest(request, model, ran.outputs);

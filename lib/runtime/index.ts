@@ -1,2 +1,2 @@
 // Running ONNX models: plan per input-shape signature, one native call per run.
-export { Session, type SessionOptions } from './session';
+export { Session, type FeedProblem, type SessionOptions } from './session';

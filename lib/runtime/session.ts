@@ -18,6 +18,14 @@ export interface SessionOptions {
 
 const MAX_PLANS = 64;
 
+/** How feeds fail to fit a model: an input it does not have, one missing, or a wrong dtype or shape. */
+export interface FeedProblem {
+  kind: 'unknown' | 'missing' | 'dtype' | 'shape';
+  input: string;
+  expected: string;
+  received: string;
+}
+
 export class Session {
   private readonly plans = new Map<string, { handle: unknown; arenaBytes: number }>();
   private released = false;
@@ -74,20 +82,30 @@ export class Session {
     this.plans.clear();
   }
 
+  /** The first way `feeds` do not fit the model's inputs (names, dtypes, fixed dims), or undefined. */
+  feedProblem(feeds: Record<string, Tensor>): FeedProblem | undefined {
+    const names = this.model.inputs.map((v) => v.name);
+    for (const name of Object.keys(feeds)) if (!names.includes(name)) return { kind: 'unknown', input: name, expected: names.join(', '), received: name };
+    for (const info of this.model.inputs) {
+      const t = feeds[info.name];
+      const declared = `[${info.shape?.map((d) => d ?? '?') ?? '…'}]`;
+      if (!t) return { kind: 'missing', input: info.name, expected: `a ${info.dtype} tensor of shape ${declared}`, received: 'nothing' };
+      if (t.dtype !== info.dtype) return { kind: 'dtype', input: info.name, expected: info.dtype, received: t.dtype };
+      const fits = !info.shape || (t.shape.length === info.shape.length && info.shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]));
+      if (!fits) return { kind: 'shape', input: info.name, expected: declared, received: `[${t.shape}]` };
+    }
+    return undefined;
+  }
+
   private checkFeeds(feeds: Record<string, Tensor>): Tensor[] {
     if (this.released) throw new Error('session is released');
     if (typeof feeds !== 'object' || feeds === null) throw new TypeError('run: feeds must be an object of named tensors');
-    for (const name of Object.keys(feeds)) if (!this.inputNames.includes(name)) throw new RangeError(`run: '${name}' is not an input of this model (inputs: ${this.inputNames.join(', ')})`);
-    return this.model.inputs.map((info) => {
-      const t = feeds[info.name];
-      if (!t) throw new RangeError(`run: input '${info.name}' is missing`);
-      if (t.dtype !== info.dtype) throw new TypeError(`run: input '${info.name}' must be ${info.dtype}, got ${t.dtype}`);
-      if (info.shape) {
-        const ok = t.shape.length === info.shape.length && info.shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
-        if (!ok) throw new RangeError(`run: input '${info.name}' has shape [${t.shape}], the model expects [${info.shape.map((d) => d ?? '?')}]`);
-      }
-      return t;
-    });
+    const p = this.feedProblem(feeds);
+    if (p?.kind === 'unknown') throw new RangeError(`run: '${p.input}' is not an input of this model (inputs: ${p.expected})`);
+    if (p?.kind === 'missing') throw new RangeError(`run: input '${p.input}' is missing`);
+    if (p?.kind === 'dtype') throw new TypeError(`run: input '${p.input}' must be ${p.expected}, got ${p.received}`);
+    if (p?.kind === 'shape') throw new RangeError(`run: input '${p.input}' has shape ${p.received}, the model expects ${p.expected}`);
+    return this.model.inputs.map((info) => feeds[info.name]);
   }
 
   private planFor(inputs: Tensor[]): { handle: unknown; arenaBytes: number } {
