@@ -49,7 +49,7 @@ export function isValueInput(t: Tensor, slot: boolean): boolean {
   return slot && elementCount(t.shape) <= VALUE_INPUT_LIMIT;
 }
 
-export function planModel(model: OnnxModel, feeds: Tensor[]): PlanSpec {
+export function planModel(model: OnnxModel, feeds: Tensor[], byValue = valueInputSlots(model)): PlanSpec {
   const values: Value[] = [];
   const byName = new Map<string, Value>();
   const steps: Step[] = [];
@@ -58,7 +58,6 @@ export function planModel(model: OnnxModel, feeds: Tensor[]): PlanSpec {
     values.push(v);
     return v;
   };
-  const byValue = valueInputSlots(model);
   const inputs = model.inputs.map((info, i) => {
     const v = newValue(info.dtype, feeds[i].shape, isValueInput(feeds[i], byValue[i]) ? feeds[i] : undefined);
     byName.set(info.name, v);

@@ -29,9 +29,12 @@ export interface FeedProblem {
 export class Session {
   private readonly plans = new Map<string, { handle: unknown; arenaBytes: number }>();
   private released = false;
-  private byValue: boolean[] | undefined;
+  /** Per input: whether small tensors fed there are planned by value (see valueInputSlots). */
+  private readonly byValue: boolean[];
 
-  private constructor(private readonly model: OnnxModel, readonly modelHash: string) {}
+  private constructor(private readonly model: OnnxModel, readonly modelHash: string) {
+    this.byValue = valueInputSlots(model);
+  }
 
   static async create(source: string | Uint8Array, options: SessionOptions = {}): Promise<Session> {
     const bytes = typeof source === 'string' ? await readFile(source).catch((error: NodeJS.ErrnoException) => {
@@ -110,12 +113,11 @@ export class Session {
 
   private planFor(inputs: Tensor[]): { handle: unknown; arenaBytes: number } {
     // Shapes, plus the values of small inputs that may decide shapes (axes, Reshape targets, scales).
-    const byValue = (this.byValue ??= valueInputSlots(this.model));
-    const signature = JSON.stringify(inputs.map((t, i) => (isValueInput(t, byValue[i]) ? [t.shape, Array.from(t.data as ArrayLike<number | bigint>, String)] : t.shape)));
+    const signature = JSON.stringify(inputs.map((t, i) => (isValueInput(t, this.byValue[i]) ? [t.shape, Array.from(t.data as ArrayLike<number | bigint>, String)] : t.shape)));
     let plan = this.plans.get(signature);
     if (plan) this.plans.delete(signature);
     else {
-      const spec = planModel(this.model, inputs);
+      const spec = planModel(this.model, inputs, this.byValue);
       plan = { handle: native.compilePlan(spec), arenaBytes: spec.arenaBytes };
       // Clients choose the shapes: keep the most recently used plans, not one per shape ever seen.
       if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
