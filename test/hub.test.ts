@@ -102,7 +102,7 @@ test.serial('an on-chain request is run by the node, delivered to the consumer, 
 });
 
 test.serial('a recurring workflow delivers a run per interval on the input the consumer shows at the time', async (t) => {
-  const { hub, consumer, owner } = await deployAll();
+  const { hub, consumer } = await deployAll();
   const created = await (await hub.createWorkflow(DEMO_HASH, await consumer.getAddress(), 30, false, 400_000, FEE, { value: FEE * 3n })).wait();
   const workflowId = events(created, hub, 'WorkflowCreated')[0]!.args.id as string;
   const node = await startTestNode(chain, 2, { hub: await hub.getAddress(), hubPollMs: 50, workflows: [workflowId] });
@@ -174,7 +174,7 @@ test.serial('requests posted while the node is down are fulfilled after restart,
 });
 
 test.serial('the hub refuses what it must: strangers, double fulfilment, early or unproven claims, stale workflow input', async (t) => {
-  const { hub, consumer, owner } = await deployAll();
+  const { hub, consumer } = await deployAll();
   const operator = await registeredOperator(chain, 4);
   const stranger = new Wallet(chain.anvil.devKeys[5], chain.provider);
   const x = { x: tensor('float32', [1, 64]) };

@@ -5,7 +5,7 @@
 import { elementCount, tensor, type DType, type Tensor } from '../tensor';
 import { onnxDType } from '../onnx/tensor-proto';
 import {
-  arith, axisOf, BINARY, broadcast, castTo, COMPARE, float32Only, INT_OP, isInteger, REDUCE, reduceAxes, reduceOf, reshaped as reshape, scalar,
+  arith, axisOf, BINARY, broadcast, castTo, COMPARE, float32Only, INT_OP, isInteger, logicalNot, REDUCE, reduceAxes, reduceOf, reshaped as reshape, scalar,
   type Handler, type Lowering, type Value,
 } from './lowering';
 
@@ -18,7 +18,6 @@ const un = (l: Lowering, x: Value, op: string, params: Record<string, unknown> =
 const cmp = (l: Lowering, a: Value, b: Value, code: number) => l.emit('compare', [a, b], 'bool', broadcast(a.shape, b.shape, l.node.opType), { code }, INTERNAL);
 const select = (l: Lowering, c: Value, x: Value, y: Value, output = INTERNAL) =>
   l.emit('where', [c, x, y], x.dtype, broadcast(broadcast(c.shape, x.shape, l.node.opType), y.shape, l.node.opType), {}, output);
-const not = (l: Lowering, c: Value) => l.emit('intBinary', [c, l.constant(tensor('bool', [], [1]))], 'bool', c.shape, { code: INT_OP.Xor }, INTERNAL);
 
 function floatInput(l: Lowering): Value {
   const x = l.required(0);
@@ -185,7 +184,7 @@ export const COMPOSITE_HANDLERS: Record<string, Handler> = {
   },
   IsNaN: (l) => {
     const x = floatInput(l);
-    l.emit('intBinary', [cmp(l, x, x, COMPARE.Equal), l.constant(tensor('bool', [], [1]))], 'bool', x.shape, { code: INT_OP.Xor });
+    logicalNot(l, cmp(l, x, x, COMPARE.Equal), 0);
   },
   IsInf: (l) => {
     const x = floatInput(l);

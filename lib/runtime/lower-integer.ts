@@ -1,7 +1,6 @@
 // Integer, bool and selection ops: logical and bitwise ops, integer Neg/Abs/Clip/Mod, Where,
 // GatherElements, ArgMax/ArgMin. Their kernels are exact (native/ops/integer.cpp, select.cpp).
-import { tensor } from '../tensor';
-import { arith, axisOf, BINARY, broadcast, castTo, INT_OP, isInteger, scalar, unary, type Handler, type Lowering, type Value } from './lowering';
+import { arith, axisOf, BINARY, broadcast, castTo, INT_OP, logicalNot, isInteger, scalar, unary, type Handler, type Lowering, type Value } from './lowering';
 
 function logical(code: number): Handler {
   return (l) => {
@@ -73,7 +72,7 @@ export const INTEGER_HANDLERS: Record<string, Handler> = {
   Not: (l) => {
     const x = l.required(0);
     if (x.dtype !== 'bool') l.fail(`takes a bool input, got ${x.dtype}`);
-    l.emit('intBinary', [x, l.constant(tensor('bool', [], [1]))], 'bool', x.shape, { code: INT_OP.Xor });
+    logicalNot(l, x, 0);
   },
   BitwiseAnd: bitwise(INT_OP.And),
   BitwiseOr: bitwise(INT_OP.Or),

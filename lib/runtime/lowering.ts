@@ -99,6 +99,11 @@ export function castTo(l: Lowering, x: Value, dtype: DType, output = -1): Value 
   return l.emit('cast', [x], dtype, x.shape, { to: dtype }, output);
 }
 
+/** The logical not of a bool value: Xor with true. */
+export function logicalNot(l: Lowering, c: Value, output = -1): Value {
+  return l.emit('intBinary', [c, l.constant(tensor('bool', [], [1]))], 'bool', c.shape, { code: INT_OP.Xor }, output);
+}
+
 /** x viewed with another shape of the same size: a plan constant when x is one, else a Copy step. */
 export function reshaped(l: Lowering, x: Value, shape: number[], output = -1): Value {
   if (x.constant && output < 0) return l.constant({ ...x.constant, shape } as Tensor);
