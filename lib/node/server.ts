@@ -1,5 +1,6 @@
 // The node's HTTP API (fastify): inference, receipts, models, health, metrics and the OpenAPI document.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { receiptToJSON, type Attestation } from '../attest';
@@ -166,5 +167,6 @@ function replyWithError(error: FastifyError & { validation?: { instancePath: str
 }
 
 function errorName(statusCode: number): string {
-  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 499: 'Client Closed Request', 503: 'Service Unavailable' } as Record<number, string>)[statusCode] ?? (statusCode < 500 ? 'Bad Request' : 'Internal Server Error');
+  // 499 (the client went away) is nginx's, not in Node's table.
+  return STATUS_CODES[statusCode] ?? (statusCode === 499 ? 'Client Closed Request' : 'Error');
 }

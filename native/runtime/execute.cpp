@@ -122,17 +122,6 @@ void run_batched_matmul(const PlanStep& s, const Bindings& b) {
   sgemm(g);
 }
 
-}  // namespace
-
-ConvTransposeParams conv_transpose_params(const StepParams& p) {
-  ConvTransposeParams ct;
-  ct.window = p.window, ct.groups = p.groups;
-  if (p.ints.size() == 2) ct.out_h = p.ints[0], ct.out_w = p.ints[1];
-  return ct;
-}
-
-namespace {
-
 void run_step(const PlanStep& s, const Bindings& b) {
   const auto& p = s.params;
   auto in = [&](size_t i) { return b.in(s.inputs[i]); };
@@ -289,6 +278,13 @@ void finalize_plan(Plan& plan) {
     const auto* b = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(bv.slot)].data());
     s.packed_b = std::make_shared<PackedB>(pack_b(b, k, n, bv.shape[1], trans_b));
   }
+}
+
+ConvTransposeParams conv_transpose_params(const StepParams& p) {
+  ConvTransposeParams ct;
+  ct.window = p.window, ct.groups = p.groups;
+  if (p.ints.size() == 2) ct.out_h = p.ints[0], ct.out_w = p.ints[1];
+  return ct;
 }
 
 AlignedBuffer<uint8_t> ArenaCache::take(size_t bytes) {
