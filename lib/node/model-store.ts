@@ -123,7 +123,7 @@ export class ModelStore {
     if (!model) throw new ModelNotFoundError(ref);
     let resident = this.resident.get(model.hash);
     if (resident) this.resident.delete(model.hash);
-    else resident = { session: Session.create(readFileSync(this.fileOf(model.hash))), cost: 2 * model.bytes, pins: 0 };
+    else resident = { session: Session.create(this.fileOf(model.hash)), cost: 2 * model.bytes, pins: 0 };
     this.resident.set(model.hash, resident); // most recently used
     resident.pins++;
     let released = false;
