@@ -51,8 +51,8 @@ export class OperatorNode {
       batchSize: config.settleBatchSize, batchDelayMs: config.settleDelayMs, confirmations: config.confirmations,
     });
     const metrics = new NodeMetrics(() => settler.uncommittedCount());
-    settler.on('committed', (sequence: number, commit: { gasUsed: string }) => {
-      metrics.attestationsCommitted.inc(settler.batches().find((b) => b.sequence === sequence)?.requestIds.length ?? 0);
+    settler.on('committed', (_sequence: number, commit: { gasUsed: string }, attestations: number) => {
+      metrics.attestationsCommitted.inc(attestations);
       metrics.gasSpent.inc(Number(commit.gasUsed));
     });
     const scheduler = new Scheduler(

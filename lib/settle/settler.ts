@@ -205,7 +205,7 @@ export class Settler extends EventEmitter {
     try {
       for (let batch = this.outbox.unsettled()[0]; batch && !this.closed; batch = this.outbox.unsettled()[0]) {
         const settled = await this.submitter.settle(batch);
-        if (settled.state === 'committed') this.emit('committed', settled.sequence, settled.commit);
+        if (settled.state === 'committed') this.emit('committed', settled.sequence, settled.commit, settled.requestIds.length);
       }
     } catch (error) {
       this.fail(error as Error);
