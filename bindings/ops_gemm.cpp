@@ -119,11 +119,9 @@ Napi::Value matmul_op(const Napi::CallbackInfo& cb) {
   auto yd = static_cast<float*>(y.data);
   const Shape b_shape = b.shape;
   return run_op(env, schedule, y.object, keep, [=]() mutable {
-    std::vector<PackedB> own;
-    if (!packed) {
-      const int64_t b_items = numel(b_batch, "matmul: b batch");
-      own = pack_b_batch(bd, b_items, k * n, k, n, b_shape.back(), trans_b);
-    }
+    const int64_t b_items = packed ? 0 : numel(b_batch, "matmul: b batch");
+    ScratchPanels own(b_items, k, n);
+    if (!packed) pack_b_into(own.data(), bd, b_items, k * n, k, n, b_shape.back(), trans_b);
     for (int64_t i = 0; i < items; ++i) {
       int64_t rem = i, oa = 0, ob = 0;
       for (size_t d = batch.size(); d-- > 0;) {

@@ -25,6 +25,11 @@ test('large K stays within the fma-chain bound', async (t) => {
   const big = randomTensor([40, k], 9);
   const refBig = refGemm(big.data, b.data, 40, n, k);
   assertGemmClose(t, (await ops.matmul(big, b)).data, refBig.y, refBig.bound, k, 'M=40 K=5000');
+  // K spans several k blocks: the bias and activation apply once, after the last one.
+  const bias = randomTensor([n], 10);
+  const fused = await ops.matmul(big, b, bias, { activation: 'sigmoid' });
+  const separate = await ops.unary('sigmoid', await ops.binary('add', await ops.matmul(big, b), bias));
+  t.true(bytesEqual(fused.data, separate.data), 'fused epilogue with K=5000');
 });
 
 test('transposes, alpha, beta and every C broadcast form', async (t) => {

@@ -79,8 +79,7 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
   if (numel(ys, "conv2d output") == 0) return;
   const Window2d& win = p.window;
   const int64_t panels = (pixels + kPanelWidth - 1) / kPanelWidth;
-  std::vector<PackedB> cols(g);
-  for (auto& pb : cols) allocate_panels(pb, k, pixels);
+  ScratchPanels cols(g, k, pixels);
   for (int64_t b = 0; b < n; ++b) {
     const float* xb = x + b * c * h * wd;
     ThreadPool::instance().run(g * panels, [&](size_t task) {

@@ -16,8 +16,8 @@ struct PackedB {
   int64_t panel_stride() const { return k * kPanelWidth; }
 };
 
-// Sizes p.panels for k x n and zero-fills it, with room for the extra panels a wide tile may read
-// past the last one (it loads whole vectors from up to nr_wide / 32 panels at once).
+// Sizes p.panels for k x n, with room for the extra panels a wide tile may read past the last one
+// (it loads whole vectors from up to nr_wide / 32 panels at once); that overhang is zeroed.
 void allocate_panels(PackedB& p, int64_t k, int64_t n);
 
 // b is K x N (ldb >= N) or, with trans_b, N x K (ldb >= K).
@@ -25,6 +25,25 @@ PackedB pack_b(const float* b, int64_t k, int64_t n, int64_t ldb, bool trans_b);
 // Packs `count` matrices that lie `batch_stride` floats apart; used by batched GEMM and Conv.
 std::vector<PackedB> pack_b_batch(const float* b, int64_t count, int64_t batch_stride, int64_t k, int64_t n,
                                   int64_t ldb, bool trans_b);
+// The same into out[0..count), already sized for k x n by allocate_panels.
+void pack_b_into(PackedB* out, const float* b, int64_t count, int64_t batch_stride, int64_t k, int64_t n, int64_t ldb,
+                 bool trans_b);
+
+// Panels for one call's packed operand (a runtime B, an im2col matrix), drawn from a per-thread cache
+// and handed back when the call ends: a fresh multi-MiB buffer costs more in page faults (~1.5 us per
+// 4 KiB page in a VM) than packing into it. At most 64 MiB stay cached per thread.
+class ScratchPanels {
+ public:
+  ScratchPanels(int64_t count, int64_t k, int64_t n);
+  ~ScratchPanels();
+  ScratchPanels(const ScratchPanels&) = delete;
+  ScratchPanels& operator=(const ScratchPanels&) = delete;
+  PackedB* data() { return items_.data(); }
+  PackedB& operator[](size_t i) { return items_[i]; }
+
+ private:
+  std::vector<PackedB> items_;
+};
 
 struct SgemmBatch {
   int64_t m = 0, n = 0, k = 0;

@@ -50,19 +50,17 @@ const float* f32(const void* p) { return static_cast<const float*>(p); }
 // One GEMM with B packed at compile time (constant) or now; A's leading dims fold into M.
 void run_gemm(const PlanStep& s, const Bindings& b, bool onnx_gemm) {
   const PlanValue& a = b.value(s.inputs[0]);
-  const PlanValue& bv = b.value(s.inputs[1]);
   const PlanValue& y = b.value(s.outputs[0]);
   const bool trans_a = onnx_gemm && s.params.flag, trans_b = onnx_gemm && s.params.flag2;
   const int64_t k = trans_a ? a.shape[0] : a.shape.back();
   const int64_t n = y.shape.back();
   const int64_t m = numel(y.shape, "gemm output") / std::max<int64_t>(n, 1);
-  PackedB runtime_b;
+  ScratchPanels runtime_b(s.packed_b ? 0 : 1, k, n);
   const PackedB* packed = s.packed_b.get();
   if (!packed) {
-    runtime_b = pack_b(f32(b.in(s.inputs[1])), k, n, trans_b ? k : n, trans_b);
-    packed = &runtime_b;
+    pack_b_into(runtime_b.data(), f32(b.in(s.inputs[1])), 1, 0, k, n, trans_b ? k : n, trans_b);
+    packed = runtime_b.data();
   }
-  (void)bv;
   SgemmBatch g;
   g.m = m, g.n = n, g.k = k, g.trans_a = trans_a, g.lda = trans_a ? m : k, g.ldy = n;
   g.a = {f32(b.in(s.inputs[0]))}, g.b = {packed}, g.y = {static_cast<float*>(b.out(s.outputs[0]))};
@@ -93,12 +91,10 @@ void run_batched_matmul(const PlanStep& s, const Bindings& b) {
   const int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
   const Shape batch_a(as.begin(), as.end() - 2), batch_b(bs.begin(), bs.end() - 2), batch_y(ys.begin(), ys.end() - 2);
   const Shape sa = broadcast_strides(batch_a, batch_y), sb = broadcast_strides(batch_b, batch_y);
-  std::vector<PackedB> runtime_b;
-  const std::vector<PackedB>* packs = s.packed_b_batch.get();
-  if (!packs) {
-    runtime_b = pack_b_batch(f32(b.in(s.inputs[1])), numel(batch_b, "matmul B batch"), k * n, k, n, n, false);
-    packs = &runtime_b;
-  }
+  const int64_t b_items = numel(batch_b, "matmul B batch");
+  ScratchPanels runtime_b(s.packed_b_batch ? 0 : b_items, k, n);
+  const PackedB* packs = s.packed_b_batch ? s.packed_b_batch->data() : runtime_b.data();
+  if (!s.packed_b_batch) pack_b_into(runtime_b.data(), f32(b.in(s.inputs[1])), b_items, k * n, k, n, n, false);
   const float* a = f32(b.in(s.inputs[0]));
   auto* y = static_cast<float*>(b.out(s.outputs[0]));
   SgemmBatch g;
@@ -115,7 +111,7 @@ void run_batched_matmul(const PlanStep& s, const Bindings& b) {
       ia += idx * sa[d], ib += idx * sb[d];
     }
     g.a.push_back(a + ia * m * k);
-    g.b.push_back(&(*packs)[static_cast<size_t>(ib)]);
+    g.b.push_back(packs + ib);
     g.y.push_back(y + i * m * n);
     if (bias) g.c.push_back(bias);
   }
