@@ -143,6 +143,7 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
     }
     for (int64_t gi = 0; gi < g; ++gi) {
       gb.a.push_back(w + gi * mg * k);
+      if (p.packed_weights) gb.a_packed.push_back(p.packed_weights + gi);
       gb.b.push_back(&cols[gi]);
       gb.y.push_back(y + (b * m + gi * mg) * pixels);
       if (bias) gb.c.push_back(bias + gi * mg);

@@ -18,10 +18,13 @@ struct Window2d {
 // Output spatial size of a window sweep; throws naming the window if it is invalid or empty.
 void window_output(const Window2d& w, int64_t h, int64_t wd, int64_t* oh, int64_t* ow, const char* op);
 
+struct PackedA;
+
 struct ConvParams {
   Window2d window;
   int64_t groups = 1;
   UnaryParams act;  // fused activation (Identity for none)
+  const PackedA* packed_weights = nullptr;  // w packed once per group (pack_a_batch), or null to pack per call
 };
 
 // x [N, C, H, W], w [M, C/groups, KH, KW], bias [M] or null -> y [N, M, OH, OW].

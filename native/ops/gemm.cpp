@@ -71,11 +71,19 @@ void sgemm_small_m(const SgemmBatch& g, const KernelTable& kt) {
   ThreadPool::instance().run(g.a.size() * tiles, [&](size_t task) {
     const size_t item = task / tiles;
     const int64_t j0 = static_cast<int64_t>(task % tiles) * nr;
-    t_a_pack.resize(static_cast<size_t>(std::max<int64_t>(g.k, 1) * mr));
-    pack_a(g.a[item], g.lda, g.trans_a, 0, g.m, 0, g.k, mr, t_a_pack.data());
+    const float* a = nullptr;
+    int64_t a_stride = mr;
+    if (g.a_packed.empty()) {
+      t_a_pack.resize(static_cast<size_t>(std::max<int64_t>(g.k, 1) * mr));
+      pack_a(g.a[item], g.lda, g.trans_a, 0, g.m, 0, g.k, mr, t_a_pack.data());
+      a = t_a_pack.data();
+    } else {
+      a = g.a_packed[item]->panels.data();
+      a_stride = g.a_packed[item]->mr;
+    }
     const GemmEpilogue ep = epilogue_at(g, item, 0, j0);
     const PackedB& b = *g.b[item];
-    SgemmTile t{t_a_pack.data(), mr, b.panels.data() + (j0 / kPanelWidth) * b.panel_stride(), b.panel_stride(),
+    SgemmTile t{a, a_stride, b.panels.data() + (j0 / kPanelWidth) * b.panel_stride(), b.panel_stride(),
                 g.k, g.y[item] + j0, g.ldy, mr, static_cast<int>(std::min(nr, g.n - j0)), true, true, &ep};
     kt.sgemm_tile_wide(t);
   });
@@ -102,14 +110,18 @@ void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
     const int64_t i0 = (rest / n_blocks) * mc, j0 = (rest % n_blocks) * nc;
     const int64_t rows = std::min(mc, g.m - i0), cols = std::min(nc, g.n - j0);
     const PackedB& b = *g.b[item];
-    t_a_pack.resize(static_cast<size_t>(ceil_div(rows, mr) * mr * kKc));
+    const PackedA* packed_a = g.a_packed.empty() ? nullptr : g.a_packed[item];
+    if (!packed_a) t_a_pack.resize(static_cast<size_t>(ceil_div(rows, mr) * mr * kKc));
     for (int64_t kb = 0; kb < k_blocks; ++kb) {
       const int64_t k0 = kb * kKc, kc = std::min(kKc, g.k - k0);
-      pack_a(g.a[item], g.lda, g.trans_a, i0, rows, k0, kc, mr, t_a_pack.data());
+      // Micro-panel p of this block starts at a_block + p * a_panel_stride.
+      const float* a_block = packed_a ? packed_a->panels.data() + (i0 / mr) * g.k * mr + k0 * mr : t_a_pack.data();
+      const int64_t a_panel_stride = (packed_a ? g.k : kc) * mr;
+      if (!packed_a) pack_a(g.a[item], g.lda, g.trans_a, i0, rows, k0, kc, mr, t_a_pack.data());
       for (int64_t jr = 0; jr < cols; jr += kPanelWidth) {
         for (int64_t ir = 0; ir < rows; ir += mr) {
           const GemmEpilogue ep = epilogue_at(g, item, i0 + ir, j0 + jr);
-          SgemmTile t{t_a_pack.data() + (ir / mr) * kc * mr,
+          SgemmTile t{a_block + (ir / mr) * a_panel_stride,
                       mr,
                       b.panels.data() + ((j0 + jr) / kPanelWidth) * b.panel_stride() + k0 * kPanelWidth,
                       b.panel_stride(),
@@ -131,7 +143,6 @@ void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
 }  // namespace
 
 void allocate_panels(PackedB& p, int64_t k, int64_t n) {
-  constexpr int64_t kMaxWidePanels = 8;  // no ISA's wide tile spans more panels than this
   const int64_t rows = std::max<int64_t>(k, 1), used = ceil_div(n, kPanelWidth) * rows * kPanelWidth;
   p.k = k;
   p.n = n;
@@ -158,6 +169,18 @@ void pack_b_into(PackedB* out, const float* b, int64_t count, int64_t batch_stri
     const int64_t item = static_cast<int64_t>(task) / panels, p = static_cast<int64_t>(task) % panels;
     pack_panel(b + item * batch_stride, k, n, ldb, trans_b, p, out[item].panels.data() + p * k * kPanelWidth);
   });
+}
+
+std::vector<PackedA> pack_a_batch(const float* a, int64_t count, int64_t batch_stride, int64_t m, int64_t k) {
+  const int mr = kernels().sgemm_mr;
+  std::vector<PackedA> out(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    PackedA& p = out[static_cast<size_t>(i)];
+    p.m = m, p.k = k, p.mr = mr;
+    p.panels.resize(static_cast<size_t>(ceil_div(m, mr) * mr * std::max<int64_t>(k, 1)));
+    pack_a(a + i * batch_stride, k, false, 0, m, 0, k, mr, p.panels.data());
+  }
+  return out;
 }
 
 namespace {

@@ -45,11 +45,24 @@ class ScratchPanels {
   std::vector<PackedB> items_;
 };
 
+// A (M x K, row-major) packed once, over all of K, into micro-panels of this ISA's MR rows:
+// panels[(p * k + kk) * mr + r], rows past M zero. A constant A (a Conv's weights) is packed at plan
+// time instead of once per call and image; the values, and so every fma, are the same.
+struct PackedA {
+  int64_t m = 0, k = 0;
+  int mr = 0;
+  AlignedBuffer<float> panels;
+};
+
+// Packs `count` matrices of M x K (row stride K) that lie `batch_stride` floats apart.
+std::vector<PackedA> pack_a_batch(const float* a, int64_t count, int64_t batch_stride, int64_t m, int64_t k);
+
 struct SgemmBatch {
   int64_t m = 0, n = 0, k = 0;
   bool trans_a = false;
   int64_t lda = 0;                      // row stride of A as stored
   std::vector<const float*> a;          // one per batch item
+  std::vector<const PackedA*> a_packed; // or, if not empty, A packed (not transposed), one per item
   std::vector<const PackedB*> b;        // one per batch item (may repeat)
   std::vector<float*> y;                // one per batch item, must not alias A, B or C
   int64_t ldy = 0;

@@ -169,6 +169,7 @@ void run_step(const PlanStep& s, const Bindings& b) {
     case StepOp::Conv: {
       ConvParams cp;
       cp.window = p.window, cp.groups = p.groups, cp.act = p.act;
+      if (s.packed_weights) cp.packed_weights = s.packed_weights->data();
       const float* bias = s.inputs.size() > 2 && s.inputs[2] >= 0 ? f32(in(2)) : nullptr;
       return conv2d(f32(in(0)), shape(0), f32(in(1)), shape(1), bias, cp, static_cast<float*>(y));
     }
@@ -210,6 +211,16 @@ size_t arity(StepOp op) {
     case StepOp::BatchNorm: return 5;
     default: return 1;
   }
+}
+
+// A Conv's constant weights packed once, per group, as the GEMM's A: packing them per call and
+// image cost as much as a 7x7 layer's arithmetic.
+void pack_conv_weights(const Plan& plan, PlanStep& s) {
+  const PlanValue& wv = plan.values[static_cast<size_t>(s.inputs[1])];
+  if (wv.kind != ValueKind::Constant || wv.shape.size() != 4) return;
+  const int64_t groups = s.params.groups, m = wv.shape[0] / groups, k = wv.shape[1] * wv.shape[2] * wv.shape[3];
+  const auto* w = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(wv.slot)].data());
+  s.packed_weights = std::make_shared<const std::vector<PackedA>>(pack_a_batch(w, groups, m * k, m, k));
 }
 
 }  // namespace
@@ -259,6 +270,7 @@ void finalize_plan(Plan& plan) {
                            s.params.ints, s.params.steps);
   check_plan_shapes(plan);
   for (PlanStep& s : plan.steps) {
+    if (s.op == StepOp::Conv) pack_conv_weights(plan, s);
     if (s.op != StepOp::MatMul && s.op != StepOp::Gemm) continue;
     const PlanValue& bv = plan.values[static_cast<size_t>(s.inputs[1])];
     if (bv.kind != ValueKind::Constant) continue;

@@ -56,6 +56,7 @@ struct PlanStep {
   StepParams params;
   std::shared_ptr<const PackedB> packed_b;  // MatMul/Gemm whose B is a constant, packed at compile
   std::shared_ptr<const std::vector<PackedB>> packed_b_batch;  // batched MatMul with a constant B
+  std::shared_ptr<const std::vector<PackedA>> packed_weights;  // Conv with constant weights, one per group
   SliceSpec slice;                          // Slice, resolved against the input shape at compile
 };
 
