@@ -65,7 +65,6 @@ struct IgemmTile {
 };
 
 constexpr int kPanelWidth = 32;  // columns per packed B panel, for every ISA
-constexpr int kMaxWidePanels = 4;  // panels a wide (small-M) tile loads at once, at most, on any ISA
 
 struct KernelTable {
   const char* isa;

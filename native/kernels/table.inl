@@ -7,8 +7,7 @@ namespace VI_ISA_NS {
 template <int MR, int WideRows, int WideVecs, int IgemmMR>
 void fill_table(verinfer::KernelTable* t, const char* name) {
   constexpr int main_vecs = verinfer::kPanelWidth / VecF::width;
-  static_assert(WideVecs * VecF::width <= verinfer::kMaxWidePanels * verinfer::kPanelWidth,
-                "allocate_panels leaves room for kMaxWidePanels - 1 panels past the last");
+  static_assert(WideVecs * VecF::width % verinfer::kPanelWidth == 0, "a wide tile spans whole B panels");
   t->isa = name;
   t->sgemm_mr = MR;
   t->sgemm_nr = verinfer::kPanelWidth;

@@ -21,6 +21,44 @@ float max_rule(float a, float b) {
   return a > b ? a : b;
 }
 
+// A run of a panel's pixels that lie in one output row: for each tap, their inputs lie in one input
+// row, so the in-range ones are found once per tap instead of tested per pixel.
+struct RowSegment {
+  int64_t first, count;  // the segment's pixels within the panel
+  int64_t oy, ox;        // output row and column of its first pixel
+};
+
+// Writes one B panel of the im2col matrix: row (c, r, s) holds tap (r, s) of channel c for the panel's
+// `valid` pixels starting at output pixel `pix0`, zeros for padding and past the last pixel.
+void im2col_panel(const float* planes, int64_t channels, int64_t h, int64_t wd, int64_t ow, const Window2d& win,
+                  int64_t pix0, int64_t valid, float* dst) {
+  RowSegment segments[kPanelWidth];
+  int64_t count = 0;
+  for (int64_t j = 0; j < valid;) {
+    const int64_t oy = (pix0 + j) / ow, ox = (pix0 + j) % ow, len = std::min(valid - j, ow - ox);
+    segments[count++] = {j, len, oy, ox};
+    j += len;
+  }
+  for (int64_t c = 0; c < channels; ++c) {
+    const float* plane = planes + c * h * wd;
+    for (int64_t r = 0; r < win.kh; ++r)
+      for (int64_t s = 0; s < win.kw; ++s) {
+        float* row = dst + ((c * win.kh + r) * win.kw + s) * kPanelWidth;
+        std::fill_n(row, kPanelWidth, 0.0f);  // a constant size: inline stores, not a memset call
+        for (int64_t i = 0; i < count; ++i) {
+          const RowSegment& seg = segments[i];
+          const int64_t iy = seg.oy * win.stride_h - win.pad_top + r * win.dilation_h;
+          if (iy < 0 || iy >= h) continue;
+          const int64_t x0 = seg.ox * win.stride_w - win.pad_left + s * win.dilation_w;  // ix of pixel j is x0 + j * stride
+          const int64_t lo = x0 >= 0 ? 0 : (-x0 + win.stride_w - 1) / win.stride_w;
+          const int64_t hi = x0 >= wd ? 0 : std::min<int64_t>(seg.count, (wd - 1 - x0) / win.stride_w + 1);
+          const float* line = plane + iy * wd;
+          for (int64_t j = lo; j < hi; ++j) row[seg.first + j] = line[x0 + j * win.stride_w];
+        }
+      }
+  }
+}
+
 }  // namespace
 
 void window_output(const Window2d& w, int64_t h, int64_t wd, int64_t* oh, int64_t* ow, const char* op) {
@@ -84,51 +122,8 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
     const float* xb = x + b * c * h * wd;
     ThreadPool::instance().run(g * panels, [&](size_t task) {
       const int64_t gi = static_cast<int64_t>(task) / panels, pi = static_cast<int64_t>(task) % panels;
-      float* dst = cols[gi].panels.data() + pi * k * kPanelWidth;
-      // Each of the panel's pixels mapped to its output row and column once, not once per tap:
-      // the divisions cost more than the copy.
-      const int64_t pix0 = pi * kPanelWidth, valid = std::min<int64_t>(kPanelWidth, pixels - pix0);
-      int64_t top[kPanelWidth], left[kPanelWidth];
-      for (int64_t j = 0; j < valid; ++j) {
-        top[j] = ((pix0 + j) / ow) * win.stride_h - win.pad_top;
-        left[j] = ((pix0 + j) % ow) * win.stride_w - win.pad_left;
-      }
-      // A panel inside one output row (the common case) has one input row per tap: its in-range pixels
-      // are a plain (or strided) copy, found once per tap instead of tested per pixel.
-      const bool one_row = valid > 0 && pix0 / ow == (pix0 + valid - 1) / ow;
-      const int64_t oy = pix0 / ow, ox0 = pix0 % ow;
-      for (int64_t ci = 0; ci < cg; ++ci) {
-        const float* plane = xb + (gi * cg + ci) * h * wd;
-        for (int64_t r = 0; r < win.kh; ++r)
-          for (int64_t s = 0; s < win.kw; ++s) {
-            float* row = dst + ((ci * win.kh + r) * win.kw + s) * kPanelWidth;
-            const int64_t dy = r * win.dilation_h, dx = s * win.dilation_w;
-            if (one_row) {
-              const int64_t iy = oy * win.stride_h - win.pad_top + dy;
-              const int64_t x0 = ox0 * win.stride_w - win.pad_left + dx;  // ix of pixel j is x0 + j * stride
-              int64_t lo = 0, hi = 0;
-              if (iy >= 0 && iy < h) {
-                lo = x0 >= 0 ? 0 : (-x0 + win.stride_w - 1) / win.stride_w;
-                hi = x0 >= wd ? 0 : std::min<int64_t>(valid, (wd - 1 - x0) / win.stride_w + 1);
-                hi = std::max(hi, lo);
-              }
-              std::fill(row, row + lo, 0.0f);
-              if (lo < hi) {
-                const float* line = plane + iy * wd;
-                if (win.stride_w == 1) std::copy(line + x0 + lo, line + x0 + hi, row + lo);
-                else
-                  for (int64_t j = lo; j < hi; ++j) row[j] = line[x0 + j * win.stride_w];
-              }
-              std::fill(row + hi, row + kPanelWidth, 0.0f);
-              continue;
-            }
-            for (int64_t j = 0; j < valid; ++j) {
-              const int64_t iy = top[j] + dy, ix = left[j] + dx;
-              row[j] = iy >= 0 && iy < h && ix >= 0 && ix < wd ? plane[iy * wd + ix] : 0.0f;
-            }
-            for (int64_t j = valid; j < kPanelWidth; ++j) row[j] = 0.0f;
-          }
-      }
+      im2col_panel(xb + gi * cg * h * wd, cg, h, wd, ow, win, pi * kPanelWidth, std::min<int64_t>(kPanelWidth, pixels - pi * kPanelWidth),
+                   cols[gi].panels.data() + pi * k * kPanelWidth);
     });
     SgemmBatch gb;
     gb.m = mg;

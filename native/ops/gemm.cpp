@@ -81,11 +81,15 @@ void sgemm_small_m(const SgemmBatch& g, const KernelTable& kt) {
       a = g.a_packed[item]->panels.data();
       a_stride = g.a_packed[item]->mr;
     }
-    const GemmEpilogue ep = epilogue_at(g, item, 0, j0);
     const PackedB& b = *g.b[item];
-    SgemmTile t{a, a_stride, b.panels.data() + (j0 / kPanelWidth) * b.panel_stride(), b.panel_stride(),
-                g.k, g.y[item] + j0, g.ldy, mr, static_cast<int>(std::min(nr, g.n - j0)), true, true, &ep};
-    kt.sgemm_tile_wide(t);
+    // A ragged last tile runs panel by panel on the main tile, so no tile reads past the last panel.
+    const bool whole = j0 + nr <= g.n;
+    for (int64_t j = j0; j < std::min(j0 + nr, g.n); j += whole ? nr : kPanelWidth) {
+      const GemmEpilogue ep = epilogue_at(g, item, 0, j);
+      SgemmTile t{a, a_stride, b.panels.data() + (j / kPanelWidth) * b.panel_stride(), b.panel_stride(),
+                  g.k, g.y[item] + j, g.ldy, mr, static_cast<int>(std::min<int64_t>(whole ? nr : kPanelWidth, g.n - j)), true, true, &ep};
+      (whole ? kt.sgemm_tile_wide : kt.sgemm_tile)(t);
+    }
   });
 }
 
@@ -143,11 +147,9 @@ void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
 }  // namespace
 
 void allocate_panels(PackedB& p, int64_t k, int64_t n) {
-  const int64_t rows = std::max<int64_t>(k, 1), used = ceil_div(n, kPanelWidth) * rows * kPanelWidth;
   p.k = k;
   p.n = n;
-  p.panels.resize(static_cast<size_t>(used + (kMaxWidePanels - 1) * rows * kPanelWidth));
-  std::fill(p.panels.data() + used, p.panels.data() + p.panels.size(), 0.0f);
+  p.panels.resize(static_cast<size_t>(ceil_div(n, kPanelWidth) * std::max<int64_t>(k, 1) * kPanelWidth));
 }
 
 PackedB pack_b(const float* b, int64_t k, int64_t n, int64_t ldb, bool trans_b) {

@@ -16,8 +16,7 @@ struct PackedB {
   int64_t panel_stride() const { return k * kPanelWidth; }
 };
 
-// Sizes p.panels for k x n, with room for the extra panels a wide tile may read past the last one
-// (it loads whole vectors from up to nr_wide / 32 panels at once); that overhang is zeroed.
+// Sizes p.panels for k x n (contents left to the packer, which writes every panel whole).
 void allocate_panels(PackedB& p, int64_t k, int64_t n);
 
 // b is K x N (ldb >= N) or, with trans_b, N x K (ldb >= K).
