@@ -62,10 +62,14 @@ void sgemm_tile(const SgemmTile& t) {
           if (ep.beta != 1.0f) add = add * VecF::set1(ep.beta);
           y = y + add;
         }
+        // Relu, the common case, is applied in registers; it is lane-wise, so the bits are those of
+        // the row pass the other activations take.
+        if (ep.act.op == verinfer::UnaryOp::Relu) y = unary_apply<verinfer::UnaryOp::Relu>(y, ep.act);
       }
       store_lanes(y, crow + v * VecF::width, count);
     }
-    if (t.last && ep.act.op != verinfer::UnaryOp::Identity) unary(ep.act, crow, crow, static_cast<size_t>(t.n));
+    const bool row_pass = ep.act.op != verinfer::UnaryOp::Identity && ep.act.op != verinfer::UnaryOp::Relu;
+    if (t.last && row_pass) unary(ep.act, crow, crow, static_cast<size_t>(t.n));
   }
 }
 

@@ -7,19 +7,12 @@
 #include "core/dispatch.h"
 #include "core/thread_pool.h"
 #include "ops/gemm.h"
+#include "ops/max_rule.h"
 
 namespace verinfer {
 namespace {
 
 std::string dims(int64_t a, int64_t b) { return std::to_string(a) + "x" + std::to_string(b); }
-
-// NaN-propagating max with +0 > -0, the same rule as the vector max (docs/determinism.md).
-float max_rule(float a, float b) {
-  if (std::isnan(a)) return a;
-  if (std::isnan(b)) return b;
-  if (a == b) return std::signbit(a) ? b : a;
-  return a > b ? a : b;
-}
 
 // A run of a panel's pixels that lie in one output row: for each tap, their inputs lie in one input
 // row, so the in-range ones are found once per tap instead of tested per pixel.
@@ -117,13 +110,20 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
   if (numel(ys, "conv2d output") == 0) return;
   const Window2d& win = p.window;
   const int64_t panels = (pixels + kPanelWidth - 1) / kPanelWidth;
-  ScratchPanels cols(g, k, pixels);
-  for (int64_t b = 0; b < n; ++b) {
-    const float* xb = x + b * c * h * wd;
-    ThreadPool::instance().run(g * panels, [&](size_t task) {
-      const int64_t gi = static_cast<int64_t>(task) / panels, pi = static_cast<int64_t>(task) % panels;
-      im2col_panel(xb + gi * cg * h * wd, cg, h, wd, ow, win, pi * kPanelWidth, std::min<int64_t>(kPanelWidth, pixels - pi * kPanelWidth),
-                   cols[gi].panels.data() + pi * k * kPanelWidth);
+  // Images run in chunks, each one im2col pass and one batched GEMM: a batch of small images is
+  // then a few large pool dispatches instead of two tiny ones per image. A chunk's panels stay
+  // under kChunkBytes (one image at least).
+  constexpr int64_t kChunkBytes = int64_t{16} << 20;
+  const int64_t image_bytes = g * panels * k * kPanelWidth * static_cast<int64_t>(sizeof(float));
+  const int64_t chunk = std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(image_bytes, 1), 1, n);
+  ScratchPanels cols(chunk * g, k, pixels);
+  for (int64_t b0 = 0; b0 < n; b0 += chunk) {
+    const int64_t images = std::min(chunk, n - b0), per_image = g * panels;
+    ThreadPool::instance().run(images * per_image, [&](size_t task) {
+      const int64_t image = static_cast<int64_t>(task) / per_image, rest = static_cast<int64_t>(task) % per_image;
+      const int64_t gi = rest / panels, pi = rest % panels;
+      im2col_panel(x + ((b0 + image) * c + gi * cg) * h * wd, cg, h, wd, ow, win, pi * kPanelWidth,
+                   std::min<int64_t>(kPanelWidth, pixels - pi * kPanelWidth), cols[image * g + gi].panels.data() + pi * k * kPanelWidth);
     });
     SgemmBatch gb;
     gb.m = mg;
@@ -136,13 +136,14 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
       gb.ep.c_row_stride = 1;
       gb.ep.c_col_stride = 0;
     }
-    for (int64_t gi = 0; gi < g; ++gi) {
-      gb.a.push_back(w + gi * mg * k);
-      if (p.packed_weights) gb.a_packed.push_back(p.packed_weights + gi);
-      gb.b.push_back(&cols[gi]);
-      gb.y.push_back(y + (b * m + gi * mg) * pixels);
-      if (bias) gb.c.push_back(bias + gi * mg);
-    }
+    for (int64_t image = 0; image < images; ++image)
+      for (int64_t gi = 0; gi < g; ++gi) {
+        gb.a.push_back(w + gi * mg * k);
+        if (p.packed_weights) gb.a_packed.push_back(p.packed_weights + gi);
+        gb.b.push_back(&cols[image * g + gi]);
+        gb.y.push_back(y + ((b0 + image) * m + gi * mg) * pixels);
+        if (bias) gb.c.push_back(bias + gi * mg);
+      }
     sgemm(gb);
   }
 }

@@ -5,17 +5,10 @@
 #include <string>
 
 #include "core/thread_pool.h"
+#include "ops/max_rule.h"
 
 namespace verinfer {
 namespace {
-
-// The max rule of the 2-D kernels: NaN wins, +0 above -0.
-float max_rule(float a, float b) {
-  if (std::isnan(a)) return a;
-  if (std::isnan(b)) return b;
-  if (a == b) return std::signbit(a) ? b : a;
-  return a > b ? a : b;
-}
 
 // Visits every tap of the window at output position `out` (row-major over the kernel), giving its
 // input offset or -1 when it falls in the padding, and whether it lies inside the explicit pads.
