@@ -1,6 +1,5 @@
 // Compiled model plans: compilePlan builds a native Plan once (constants copied in, constant GEMM
 // operands packed); runPlan executes a whole model in one call, off the JS thread.
-#include <cstring>
 
 #include "args.h"
 #include "handle.h"
@@ -13,6 +12,7 @@ namespace verinfer::bindings {
 namespace {
 
 constexpr napi_type_tag kPlanTag = {0x7665726966657231ull, 0x706c616e00000001ull};
+constexpr napi_type_tag kConstantCacheTag = {0x7665726966657231ull, 0x636f6e7374000001ull};
 
 Napi::Array read_array(Napi::Env env, Napi::Value v, const std::string& what) {
   if (!v.IsArray()) throw_type(env, what + " must be an array");
@@ -89,12 +89,23 @@ PlanValue read_value(Napi::Env env, Napi::Value value, const std::string& what) 
   return pv;
 }
 
-AlignedBuffer<uint8_t> read_constant(Napi::Env env, Napi::Value value, const std::string& what) {
-  TensorArg t = read_tensor(env, value, what);
-  const size_t bytes = static_cast<size_t>(t.elements) * dtype_size(t.dtype);
-  AlignedBuffer<uint8_t> copy(bytes);
-  if (bytes) std::memcpy(copy.data(), t.data, bytes);
-  return copy;
+// The plan's constants, through the model's cache when the spec names their keys: a constant another
+// plan of the model already holds is shared, not copied again.
+void read_constants(Napi::Env env, Napi::Object o, Plan& plan) {
+  const std::string what = "compilePlan: plan.constants";
+  Napi::Array tensors = read_array(env, o.Get("constants"), what);
+  const Napi::Value keys_value = o.Get("constantKeys");
+  const bool keyed = is_present(keys_value);
+  const std::vector<int64_t> keys = keyed ? opt_ints(o, "constantKeys", "compilePlan: plan") : std::vector<int64_t>{};
+  if (keyed && keys.size() != tensors.Length())
+    throw_range(env, "compilePlan: plan.constantKeys has " + std::to_string(keys.size()) + " keys for " +
+                         std::to_string(tensors.Length()) + " constants");
+  for (uint32_t i = 0; i < tensors.Length(); ++i) {
+    TensorArg t = read_tensor(env, tensors.Get(i), what + "[" + std::to_string(i) + "]");
+    const int64_t key = keyed ? keys[i] : i;
+    plan.constant_keys.push_back(key);
+    plan.constants.push_back(plan.cache->buffer(key, t.data, static_cast<size_t>(t.elements) * dtype_size(t.dtype)));
+  }
 }
 
 PlanStep read_step(Napi::Env env, Napi::Value value, const std::string& what) {
@@ -115,13 +126,33 @@ void read_each(Napi::Env env, Napi::Object o, const char* key, std::vector<T>& o
   for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(read(env, a.Get(i), what + "[" + std::to_string(i) + "]"));
 }
 
-// compilePlan({ values, constants, steps, inputs, outputs, arenaBytes }) -> handle
+// constantCache() -> handle: one per model, passed to each compilePlan of that model.
+Napi::Value constant_cache(const Napi::CallbackInfo& cb) {
+  return wrap_handle(cb.Env(), std::make_shared<ConstantCache>(), kConstantCacheTag);
+}
+
+// constantCacheBytes(handle) -> bytes of constants and packed weights the model's plans hold.
+Napi::Value constant_cache_bytes(const Napi::CallbackInfo& cb) {
+  Napi::Env env = cb.Env();
+  std::shared_ptr<ConstantCache> cache = unwrap_handle<ConstantCache>(env, cb[0], kConstantCacheTag);
+  if (!cache) throw_type(env, "constantCacheBytes: handle is not a constant cache made by constantCache");
+  return Napi::Number::New(env, static_cast<double>(cache->bytes()));
+}
+
+// compilePlan({ values, constants, constantKeys?, steps, inputs, outputs, arenaBytes }, cache?) -> handle
 Napi::Value compile_plan(const Napi::CallbackInfo& cb) {
   Napi::Env env = cb.Env();
   Napi::Object o = read_options(env, cb[0], "compilePlan: plan");
   auto plan = std::make_shared<Plan>();
+  if (is_present(cb[1])) {
+    plan->cache = unwrap_handle<ConstantCache>(env, cb[1], kConstantCacheTag);
+    if (!plan->cache) throw_type(env, "compilePlan: cache is not a constant cache made by constantCache");
+    plan->cache->sweep();
+  } else {
+    plan->cache = std::make_shared<ConstantCache>();
+  }
   read_each(env, o, "values", plan->values, read_value);
-  read_each(env, o, "constants", plan->constants, read_constant);
+  read_constants(env, o, *plan);
   read_each(env, o, "steps", plan->steps, read_step);
   plan->inputs = read_ids(env, o.Get("inputs"), "compilePlan: plan.inputs");
   plan->outputs = read_ids(env, o.Get("outputs"), "compilePlan: plan.outputs");
@@ -169,6 +200,8 @@ Napi::Value run_plan(const Napi::CallbackInfo& cb) {
 }  // namespace
 
 void register_runtime(Napi::Env env, Napi::Object exports) {
+  exports.Set("constantCache", Napi::Function::New(env, constant_cache, "constantCache"));
+  exports.Set("constantCacheBytes", Napi::Function::New(env, constant_cache_bytes, "constantCacheBytes"));
   exports.Set("compilePlan", Napi::Function::New(env, compile_plan, "compilePlan"));
   exports.Set("runPlan", Napi::Function::New(env, run_plan, "runPlan"));
 }

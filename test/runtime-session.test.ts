@@ -3,7 +3,7 @@ import { keccak256 } from 'ethers';
 import { onnx } from 'onnx-proto';
 import { Session, tensor, type Tensor } from '../lib';
 import { bytesEqual, randomTensor } from './helpers';
-import { CNN, io, MLP, MLP_WEIGHTS } from './models';
+import { CNN, io, MLP, MLP_WEIGHTS, REFERENCE_MODELS } from './models';
 
 const { W1, B1, W2, B2 } = MLP_WEIGHTS;
 
@@ -74,4 +74,20 @@ test('a plan run again on a reused arena gives the same bytes as its first run',
   await session.run({ image: b }); // leaves b's intermediates in the arena the next run takes
   const again = (await session.run({ image: a })).logits;
   t.true(bytesEqual(first.data, again.data));
+});
+
+test("a model's plans for different batch sizes hold its constants once and agree with fresh sessions", async (t) => {
+  for (const [name, model] of Object.entries(REFERENCE_MODELS)) {
+    const session = await Session.create(model.bytes);
+    const run = async (s: Session, n: number) => Object.values(await s.run({ [model.input]: randomTensor([n, ...model.sample], 50 + n) }))[0];
+    await run(session, 1);
+    const held = session.constantBytes;
+    t.true(held > 0, `${name}: constants are held natively`);
+    for (const n of [2, 3, 5]) await run(session, n);
+    t.is(session.constantBytes, held, `${name}: four plans hold one copy of the constants and packed weights`);
+    for (const n of [3, 1, 5, 2]) {
+      const fresh = await run(await Session.create(model.bytes), n);
+      t.true(bytesEqual((await run(session, n)).data, fresh.data), `${name}: batch ${n} on shared constants`);
+    }
+  }
 });

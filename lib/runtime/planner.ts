@@ -11,6 +11,8 @@ import type { Lowering, Value } from './lowering';
 export interface PlanSpec {
   values: { dtype: DType; shape: number[]; kind: 'input' | 'output' | 'constant' | 'arena'; slot: number }[];
   constants: Tensor[];
+  /** Per constant, its id in the PlanMemo: the native side shares a constant (and its packed forms) by id. */
+  constantKeys: number[];
   steps: { op: string; inputs: number[]; outputs: number[]; params: Record<string, unknown> }[];
   inputs: number[];
   outputs: number[];
@@ -24,6 +26,38 @@ interface Step {
   params: Record<string, unknown>;
 }
 
+/**
+ * What one model's plans share (one plan per input-shape signature): an id per constant tensor, so the
+ * native side holds each weight once, and the results of plan-time folding, so a transposed weight is
+ * computed and stored once rather than once per plan.
+ */
+export class PlanMemo {
+  private readonly ids = new WeakMap<Tensor, number>();
+  private nextId = 0;
+  private readonly folds = new Map<string, Tensor>();
+
+  keyOf(t: Tensor): number {
+    let id = this.ids.get(t);
+    if (id === undefined) this.ids.set(t, (id = this.nextId++));
+    return id;
+  }
+
+  /** The folded result of `step`, computed by `fold` the first time its op, params and inputs are seen. */
+  folded(step: Step, fold: () => Tensor): Tensor {
+    const params = JSON.stringify(step.params, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+    const inputs = step.inputs.map((v) => (v ? this.keyOf(v.constant!) : -1));
+    const key = `${step.op} ${params} ${inputs} ${step.output.dtype} [${step.output.shape}]`;
+    let result = this.folds.get(key);
+    if (!result) {
+      // Bounded: a model has a fixed set of foldable steps, but shape-dependent inputs can vary.
+      if (this.folds.size >= MAX_FOLDS) this.folds.clear();
+      this.folds.set(key, (result = fold()));
+    }
+    return result;
+  }
+}
+
+const MAX_FOLDS = 4096;
 const ALIGN = 64;
 const BYTES: Record<DType, number> = { float32: 4, float16: 2, bfloat16: 2, int8: 1, uint8: 1, int32: 4, int64: 8, bool: 1, float64: 8, uint16: 2, uint32: 4, uint64: 8 };
 
@@ -49,7 +83,7 @@ export function isValueInput(t: Tensor, slot: boolean): boolean {
   return slot && elementCount(t.shape) <= VALUE_INPUT_LIMIT;
 }
 
-export function planModel(model: OnnxModel, feeds: Tensor[], byValue = valueInputSlots(model)): PlanSpec {
+export function planModel(model: OnnxModel, feeds: Tensor[], byValue = valueInputSlots(model), memo = new PlanMemo()): PlanSpec {
   const values: Value[] = [];
   const byName = new Map<string, Value>();
   const steps: Step[] = [];
@@ -94,7 +128,7 @@ export function planModel(model: OnnxModel, feeds: Tensor[], byValue = valueInpu
         if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`computed an invalid output shape [${shape}]`);
         const v = newValue(dtype, shape);
         const step = { op, inputs: stepInputs, output: v, params };
-        if (isFoldable(step)) v.constant = evaluate(step);
+        if (isFoldable(step)) v.constant = memo.folded(step, () => evaluate(step));
         else steps.push(step);
         if (output >= 0) byName.set(node.outputs[output], v);
         return v;
@@ -132,7 +166,8 @@ export function planModel(model: OnnxModel, feeds: Tensor[], byValue = valueInpu
       outputs[i] = copy;
     }
   }
-  return layout(values, pruned(steps, outputs), inputs, outputs);
+  const spec = layout(values, pruned(steps, outputs), inputs, outputs);
+  return { ...spec, constantKeys: spec.constants.map((t) => memo.keyOf(t)) };
 }
 
 /** Largest result (elements) computed at plan time when every input of a step is a constant. */
@@ -158,7 +193,7 @@ function evaluate(step: Step): Tensor {
   }
   const out = values.length;
   values.push({ dtype: step.output.dtype, shape: step.output.shape, kind: 'output', slot: 0 });
-  const spec: PlanSpec = {
+  const spec: Omit<PlanSpec, 'constantKeys'> = {
     values, constants, inputs: [], outputs: [out], arenaBytes: 0,
     steps: [{ op: step.op, inputs: step.inputs.map((v) => (v ? ids.get(v)! : -1)), outputs: [out], params: step.params }],
   };
@@ -179,7 +214,7 @@ function pruned(steps: Step[], outputs: Value[]): Step[] {
 }
 
 /** Assigns storage: inputs, outputs, constants, and arena offsets reused once a value's last reader ran. */
-function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[]): PlanSpec {
+function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[]): Omit<PlanSpec, 'constantKeys'> {
   const kind = new Map<Value, PlanSpec['values'][number]>();
   inputs.forEach((v, i) => kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'input', slot: i }));
   outputs.forEach((v, i) => kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'output', slot: i }));

@@ -7,7 +7,7 @@ import { native } from '../native';
 import { loadModel, type OnnxModel, type ValueInfo } from '../onnx';
 import type { Tensor } from '../tensor';
 import { optimizeModel } from './optimize';
-import { isValueInput, planModel, unsupportedNodes, valueInputSlots } from './planner';
+import { isValueInput, PlanMemo, planModel, unsupportedNodes, valueInputSlots } from './planner';
 
 export interface SessionOptions {
   /** Kernel thread pool size (process-wide; results never depend on it). */
@@ -31,6 +31,9 @@ export class Session {
   private released = false;
   /** Per input: whether small tensors fed there are planned by value (see valueInputSlots). */
   private readonly byValue: boolean[];
+  /** Shared by this model's plans: constants are copied, packed and folded once, not once per plan. */
+  private readonly memo = new PlanMemo();
+  private readonly constantCache: unknown = native.constantCache();
 
   private constructor(private readonly model: OnnxModel, readonly modelHash: string) {
     this.byValue = valueInputSlots(model);
@@ -66,6 +69,11 @@ export class Session {
 
   get outputMetadata(): ValueInfo[] {
     return this.model.outputs.map((v) => ({ ...v, shape: v.shape && [...v.shape] }));
+  }
+
+  /** Native bytes of the model's constants and packed weights, held once for all of its plans. */
+  get constantBytes(): number {
+    return native.constantCacheBytes(this.constantCache);
   }
 
   /** Peak arena bytes of the plan compiled for these input shapes (compiling it if needed). */
@@ -117,8 +125,8 @@ export class Session {
     let plan = this.plans.get(signature);
     if (plan) this.plans.delete(signature);
     else {
-      const spec = planModel(this.model, inputs, this.byValue);
-      plan = { handle: native.compilePlan(spec), arenaBytes: spec.arenaBytes };
+      const spec = planModel(this.model, inputs, this.byValue, this.memo);
+      plan = { handle: native.compilePlan(spec, this.constantCache), arenaBytes: spec.arenaBytes };
       // Clients choose the shapes: keep the most recently used plans, not one per shape ever seen.
       if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
     }

@@ -34,7 +34,7 @@ class Bindings {
     switch (v.kind) {
       case ValueKind::Input: return inputs_[static_cast<size_t>(v.slot)];
       case ValueKind::Output: return outputs_[static_cast<size_t>(v.slot)];
-      case ValueKind::Constant: return plan_.constants[static_cast<size_t>(v.slot)].data();
+      case ValueKind::Constant: return plan_.constants[static_cast<size_t>(v.slot)]->data();
       case ValueKind::Arena: break;
     }
     return arena_ + v.slot;
@@ -219,8 +219,27 @@ void pack_conv_weights(const Plan& plan, PlanStep& s) {
   const PlanValue& wv = plan.values[static_cast<size_t>(s.inputs[1])];
   if (wv.kind != ValueKind::Constant || wv.shape.size() != 4) return;
   const int64_t groups = s.params.groups, m = wv.shape[0] / groups, k = wv.shape[1] * wv.shape[2] * wv.shape[3];
-  const auto* w = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(wv.slot)].data());
-  s.packed_weights = std::make_shared<const std::vector<PackedA>>(pack_a_batch(w, groups, m * k, m, k));
+  const auto* w = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(wv.slot)]->data());
+  s.packed_weights = plan.cache->packed<std::vector<PackedA>>(
+      plan.constant_keys[static_cast<size_t>(wv.slot)], "conv A " + std::to_string(groups),
+      [&] { return pack_a_batch(w, groups, m * k, m, k); });
+}
+
+// A MatMul's or Gemm's constant B packed once: batched ([..., K, N]) or one matrix (maybe transposed).
+void pack_gemm_b(const Plan& plan, PlanStep& s) {
+  const PlanValue& bv = plan.values[static_cast<size_t>(s.inputs[1])];
+  if (bv.kind != ValueKind::Constant) return;
+  const auto* b = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(bv.slot)]->data());
+  const int64_t key = plan.constant_keys[static_cast<size_t>(bv.slot)];
+  if (bv.shape.size() > 2) {
+    const int64_t k = bv.shape[bv.shape.size() - 2], n = bv.shape.back();
+    const int64_t items = numel(Shape(bv.shape.begin(), bv.shape.end() - 2), "matmul B batch");
+    s.packed_b_batch = plan.cache->packed<std::vector<PackedB>>(key, "B batch", [&] { return pack_b_batch(b, items, k * n, k, n, n, false); });
+    return;
+  }
+  const bool trans_b = s.op == StepOp::Gemm && s.params.flag2;
+  const int64_t k = trans_b ? bv.shape[1] : bv.shape[0], n = trans_b ? bv.shape[0] : bv.shape[1];
+  s.packed_b = plan.cache->packed<PackedB>(key, trans_b ? "B transposed" : "B", [&] { return pack_b(b, k, n, bv.shape[1], trans_b); });
 }
 
 }  // namespace
@@ -244,7 +263,7 @@ void finalize_plan(Plan& plan) {
     const size_t bytes = value_bytes(v);
     const bool ok = v.kind == ValueKind::Arena ? v.slot >= 0 && v.slot + static_cast<int64_t>(bytes) <= plan.arena_bytes
                     : v.kind == ValueKind::Constant ? v.slot >= 0 && static_cast<size_t>(v.slot) < plan.constants.size() &&
-                                                          plan.constants[static_cast<size_t>(v.slot)].size() == bytes
+                                                          plan.constants[static_cast<size_t>(v.slot)]->size() == bytes
                     // an input or output value must be the one its slot names: its shape sizes the buffer
                     : v.kind == ValueKind::Input ? v.slot >= 0 && static_cast<size_t>(v.slot) < plan.inputs.size() &&
                                                        plan.inputs[static_cast<size_t>(v.slot)] == static_cast<int32_t>(i)
@@ -271,20 +290,7 @@ void finalize_plan(Plan& plan) {
   check_plan_shapes(plan);
   for (PlanStep& s : plan.steps) {
     if (s.op == StepOp::Conv) pack_conv_weights(plan, s);
-    if (s.op != StepOp::MatMul && s.op != StepOp::Gemm) continue;
-    const PlanValue& bv = plan.values[static_cast<size_t>(s.inputs[1])];
-    if (bv.kind != ValueKind::Constant) continue;
-    if (bv.shape.size() > 2) {
-      const int64_t k = bv.shape[bv.shape.size() - 2], n = bv.shape.back();
-      const auto* bdata = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(bv.slot)].data());
-      const Shape batch(bv.shape.begin(), bv.shape.end() - 2);
-      s.packed_b_batch = std::make_shared<const std::vector<PackedB>>(pack_b_batch(bdata, numel(batch, "matmul B batch"), k * n, k, n, n, false));
-      continue;
-    }
-    const bool trans_b = s.op == StepOp::Gemm && s.params.flag2;
-    const int64_t k = trans_b ? bv.shape[1] : bv.shape[0], n = trans_b ? bv.shape[0] : bv.shape[1];
-    const auto* b = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(bv.slot)].data());
-    s.packed_b = std::make_shared<PackedB>(pack_b(b, k, n, bv.shape[1], trans_b));
+    if (s.op == StepOp::MatMul || s.op == StepOp::Gemm) pack_gemm_b(plan, s);
   }
 }
 
@@ -293,6 +299,32 @@ ConvTransposeParams conv_transpose_params(const StepParams& p) {
   ct.window = p.window, ct.groups = p.groups;
   if (p.ints.size() == 2) ct.out_h = p.ints[0], ct.out_w = p.ints[1];
   return ct;
+}
+
+std::shared_ptr<const ConstantCache::Buffer> ConstantCache::buffer(int64_t key, const void* data, size_t bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& slot = buffers_[key];
+  if (auto alive = slot.lock(); alive && alive->size() == bytes) return alive;
+  auto copy = std::make_shared<Buffer>(bytes);
+  if (bytes) std::memcpy(copy->data(), data, bytes);
+  slot = copy;
+  return copy;
+}
+
+void ConstantCache::sweep() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = buffers_.begin(); it != buffers_.end();) it = it->second.expired() ? buffers_.erase(it) : std::next(it);
+  for (auto it = packs_.begin(); it != packs_.end();) it = it->second.form.expired() ? packs_.erase(it) : std::next(it);
+}
+
+size_t ConstantCache::bytes() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_t total = 0;
+  for (const auto& [key, buffer] : buffers_)
+    if (auto alive = buffer.lock()) total += alive->size();
+  for (const auto& [key, pack] : packs_)
+    if (!pack.form.expired()) total += pack.bytes;
+  return total;
 }
 
 AlignedBuffer<uint8_t> ArenaCache::take(size_t bytes) {
