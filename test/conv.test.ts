@@ -45,6 +45,10 @@ test('conv2d: strides, pads, dilations, groups, depthwise and bias match float64
     [[1, 8, 10, 10], [8, 1, 3, 3], 8, { kh: 3, kw: 3, sh: 2, sw: 2, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
     [[3, 5, 6, 6], [7, 5, 1, 1], 1, { kh: 1, kw: 1, sh: 1, sw: 1, pads: [0, 0, 0, 0], dh: 1, dw: 1 }],
     [[1, 2, 17, 17], [3, 2, 5, 5], 1, { kh: 5, kw: 5, sh: 3, sw: 3, pads: [2, 2, 2, 2], dh: 2, dw: 2 }],
+    // Enough column blocks for the schedule that runs im2col and GEMM per block (a ragged last panel),
+    // grouped and not.
+    [[2, 64, 30, 30], [16, 64, 3, 3], 1, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
+    [[1, 32, 48, 48], [12, 16, 3, 3], 2, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
   ];
   let seed = 1;
   for (const [xs, ws, group, win] of configs) {

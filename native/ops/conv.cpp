@@ -108,52 +108,99 @@ Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p) {
   return out;
 }
 
-// Each output is one fma chain over k = (c, kh, kw) in that order; padded taps take part as zeros
-// (so fma(w, 0, acc) is applied, as im2col would do). The im2col matrix is packed straight into
-// GEMM panels and the weights are A, so a Conv is a GEMM with a per-row bias.
-void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y) {
-  const Shape ys = conv2d_shape(xs, ws, p);
-  const int64_t n = xs[0], c = xs[1], h = xs[2], wd = xs[3], m = ws[0], oh = ys[2], ow = ys[3];
-  const int64_t g = p.groups, cg = c / g, mg = m / g, k = cg * p.window.kh * p.window.kw, pixels = oh * ow;
-  if (numel(ys, "conv2d output") == 0) return;
-  const Window2d& win = p.window;
-  const int64_t panels = (pixels + kPanelWidth - 1) / kPanelWidth;
-  // Images run in chunks, each one im2col pass and one batched GEMM: a batch of small images is
-  // then a few large pool dispatches instead of two tiny ones per image. A chunk's panels stay
-  // under kChunkBytes (one image at least).
+namespace {
+
+// One conv call's geometry, shared by its two schedules.
+struct ConvJob {
+  const float* x;
+  const float* w;
+  const float* bias;
+  float* y;
+  const ConvParams& p;
+  int64_t n, c, h, wd, m, ow, groups, cg, mg, k, pixels, panels;
+
+  // Writes panel pi (output pixels pi * 32 ...) of image b, group gi's im2col matrix to dst.
+  void im2col(int64_t b, int64_t gi, int64_t pi, float* dst) const {
+    im2col_panel(x + (b * c + gi * cg) * h * wd, cg, h, wd, ow, p.window, pi * kPanelWidth,
+                 std::min<int64_t>(kPanelWidth, pixels - pi * kPanelWidth), dst);
+  }
+  // A GEMM of mg x cols x k with this conv's epilogue (bias per row, then the activation).
+  SgemmBatch gemm(int64_t cols) const {
+    SgemmBatch gb;
+    gb.m = mg, gb.n = cols, gb.k = k, gb.lda = k, gb.ldy = pixels;
+    gb.ep.act = p.act;
+    if (bias) gb.ep.c_row_stride = 1, gb.ep.c_col_stride = 0;
+    return gb;
+  }
+  // Adds image b, group gi's GEMM over output columns [j0, ...), its B packed in `cols`.
+  void add_item(SgemmBatch& gb, int64_t b, int64_t gi, const PackedB* cols, int64_t j0) const {
+    gb.a.push_back(w + gi * mg * k);
+    if (p.packed_weights) gb.a_packed.push_back(p.packed_weights + gi);
+    gb.b.push_back(cols);
+    gb.y.push_back(y + (b * m + gi * mg) * pixels + j0);
+    if (bias) gb.c.push_back(bias + gi * mg);
+  }
+};
+
+thread_local PackedB t_column_block;
+
+// Many column blocks: each task writes one block's im2col panels and runs their GEMM at once, on
+// the thread whose cache holds them. A block's panels stay under kBlockBytes, beside the A stream.
+bool conv_by_column_blocks(const ConvJob& job) {
+  constexpr int64_t kBlockBytes = int64_t{384} << 10;
+  const int64_t panel_bytes = job.k * kPanelWidth * static_cast<int64_t>(sizeof(float));
+  const int64_t block_panels = std::clamp<int64_t>(kBlockBytes / std::max<int64_t>(panel_bytes, 1), 1, job.panels);
+  const int64_t blocks = (job.panels + block_panels - 1) / block_panels, per_image = job.groups * blocks;
+  // Too few tasks to balance (or the small-M tile's shapes): the other schedule splits rows too.
+  if (job.mg <= kernels().sgemm_wide_rows || job.n * per_image < 4 * ThreadPool::instance().threads()) return false;
+  ThreadPool::instance().run(job.n * per_image, [&](size_t task) {
+    const int64_t b = static_cast<int64_t>(task) / per_image, rest = static_cast<int64_t>(task) % per_image;
+    const int64_t gi = rest / blocks, first = (rest % blocks) * block_panels;
+    const int64_t count = std::min(block_panels, job.panels - first), j0 = first * kPanelWidth;
+    const int64_t cols = std::min(count * kPanelWidth, job.pixels - j0);
+    allocate_panels(t_column_block, job.k, cols);
+    for (int64_t q = 0; q < count; ++q) job.im2col(b, gi, first + q, t_column_block.panels.data() + q * job.k * kPanelWidth);
+    SgemmBatch gb = job.gemm(cols);
+    job.add_item(gb, b, gi, &t_column_block, j0);
+    sgemm_serial(gb);
+  });
+  return true;
+}
+
+// Few column blocks (small images, deep layers): im2col for a chunk of images, then one batched GEMM
+// that also splits rows. A chunk's panels stay under kChunkBytes (one image at least).
+void conv_by_images(const ConvJob& job) {
   constexpr int64_t kChunkBytes = int64_t{16} << 20;
-  const int64_t image_bytes = g * panels * k * kPanelWidth * static_cast<int64_t>(sizeof(float));
-  const int64_t chunk = std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(image_bytes, 1), 1, n);
-  ScratchPanels cols(chunk * g, k, pixels);
-  for (int64_t b0 = 0; b0 < n; b0 += chunk) {
-    const int64_t images = std::min(chunk, n - b0), per_image = g * panels;
+  const int64_t image_bytes = job.groups * job.panels * job.k * kPanelWidth * static_cast<int64_t>(sizeof(float));
+  const int64_t chunk = std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(image_bytes, 1), 1, job.n);
+  ScratchPanels cols(chunk * job.groups, job.k, job.pixels);
+  for (int64_t b0 = 0; b0 < job.n; b0 += chunk) {
+    const int64_t images = std::min(chunk, job.n - b0), per_image = job.groups * job.panels;
     ThreadPool::instance().run(images * per_image, [&](size_t task) {
       const int64_t image = static_cast<int64_t>(task) / per_image, rest = static_cast<int64_t>(task) % per_image;
-      const int64_t gi = rest / panels, pi = rest % panels;
-      im2col_panel(x + ((b0 + image) * c + gi * cg) * h * wd, cg, h, wd, ow, win, pi * kPanelWidth,
-                   std::min<int64_t>(kPanelWidth, pixels - pi * kPanelWidth), cols[image * g + gi].panels.data() + pi * k * kPanelWidth);
+      const int64_t gi = rest / job.panels, pi = rest % job.panels;
+      job.im2col(b0 + image, gi, pi, cols[image * job.groups + gi].panels.data() + pi * job.k * kPanelWidth);
     });
-    SgemmBatch gb;
-    gb.m = mg;
-    gb.n = pixels;
-    gb.k = k;
-    gb.lda = k;
-    gb.ldy = pixels;
-    gb.ep.act = p.act;
-    if (bias) {
-      gb.ep.c_row_stride = 1;
-      gb.ep.c_col_stride = 0;
-    }
+    SgemmBatch gb = job.gemm(job.pixels);
     for (int64_t image = 0; image < images; ++image)
-      for (int64_t gi = 0; gi < g; ++gi) {
-        gb.a.push_back(w + gi * mg * k);
-        if (p.packed_weights) gb.a_packed.push_back(p.packed_weights + gi);
-        gb.b.push_back(&cols[image * g + gi]);
-        gb.y.push_back(y + ((b0 + image) * m + gi * mg) * pixels);
-        if (bias) gb.c.push_back(bias + gi * mg);
-      }
+      for (int64_t gi = 0; gi < job.groups; ++gi) job.add_item(gb, b0 + image, gi, &cols[image * job.groups + gi], 0);
     sgemm(gb);
   }
+}
+
+}  // namespace
+
+// Each output is one fma chain over k = (c, kh, kw) in that order; padded taps take part as zeros
+// (so fma(w, 0, acc) is applied, as im2col would do). The im2col matrix is packed straight into
+// GEMM panels and the weights are A, so a Conv is a GEMM with a per-row bias. Both schedules give
+// every output the same chain.
+void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y) {
+  const Shape ys = conv2d_shape(xs, ws, p);
+  if (numel(ys, "conv2d output") == 0) return;
+  const int64_t groups = p.groups, pixels = ys[2] * ys[3];
+  const ConvJob job{x, w, bias, y, p, xs[0], xs[1], xs[2], xs[3], ws[0], ys[3], groups, xs[1] / groups, ws[0] / groups,
+                    xs[1] / groups * p.window.kh * p.window.kw, pixels, (pixels + kPanelWidth - 1) / kPanelWidth};
+  if (!conv_by_column_blocks(job)) conv_by_images(job);
 }
 
 Shape pool2d_shape(const Shape& x, const Window2d& w) {

@@ -63,33 +63,35 @@ GemmEpilogue epilogue_at(const SgemmBatch& g, size_t item, int64_t i0, int64_t j
   return ep;
 }
 
-// Small M: one task per (item, wide column tile); the whole K chain runs in one pass.
-void sgemm_small_m(const SgemmBatch& g, const KernelTable& kt) {
+// Small M: one wide column tile [j0, j0 + nr) of one item; the whole K chain runs in one pass. A ragged
+// last tile runs panel by panel on the main tile, so no tile reads past the last panel.
+void run_wide_tile(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t j0) {
   const int64_t nr = kt.sgemm_nr_wide;
-  const int64_t tiles = ceil_div(g.n, nr);
   const int mr = static_cast<int>(g.m);
+  const float* a = nullptr;
+  int64_t a_stride = mr;
+  if (g.a_packed.empty()) {
+    t_a_pack.resize(static_cast<size_t>(std::max<int64_t>(g.k, 1) * mr));
+    pack_a(g.a[item], g.lda, g.trans_a, 0, g.m, 0, g.k, mr, t_a_pack.data());
+    a = t_a_pack.data();
+  } else {
+    a = g.a_packed[item]->panels.data();
+    a_stride = g.a_packed[item]->mr;
+  }
+  const PackedB& b = *g.b[item];
+  const bool whole = j0 + nr <= g.n;
+  for (int64_t j = j0; j < std::min(j0 + nr, g.n); j += whole ? nr : kPanelWidth) {
+    const GemmEpilogue ep = epilogue_at(g, item, 0, j);
+    SgemmTile t{a, a_stride, b.panels.data() + (j / kPanelWidth) * b.panel_stride(), b.panel_stride(),
+                g.k, g.y[item] + j, g.ldy, mr, static_cast<int>(std::min<int64_t>(whole ? nr : kPanelWidth, g.n - j)), true, true, &ep};
+    (whole ? kt.sgemm_tile_wide : kt.sgemm_tile)(t);
+  }
+}
+
+void sgemm_small_m(const SgemmBatch& g, const KernelTable& kt) {
+  const int64_t tiles = ceil_div(g.n, kt.sgemm_nr_wide);
   ThreadPool::instance().run(g.a.size() * tiles, [&](size_t task) {
-    const size_t item = task / tiles;
-    const int64_t j0 = static_cast<int64_t>(task % tiles) * nr;
-    const float* a = nullptr;
-    int64_t a_stride = mr;
-    if (g.a_packed.empty()) {
-      t_a_pack.resize(static_cast<size_t>(std::max<int64_t>(g.k, 1) * mr));
-      pack_a(g.a[item], g.lda, g.trans_a, 0, g.m, 0, g.k, mr, t_a_pack.data());
-      a = t_a_pack.data();
-    } else {
-      a = g.a_packed[item]->panels.data();
-      a_stride = g.a_packed[item]->mr;
-    }
-    const PackedB& b = *g.b[item];
-    // A ragged last tile runs panel by panel on the main tile, so no tile reads past the last panel.
-    const bool whole = j0 + nr <= g.n;
-    for (int64_t j = j0; j < std::min(j0 + nr, g.n); j += whole ? nr : kPanelWidth) {
-      const GemmEpilogue ep = epilogue_at(g, item, 0, j);
-      SgemmTile t{a, a_stride, b.panels.data() + (j / kPanelWidth) * b.panel_stride(), b.panel_stride(),
-                  g.k, g.y[item] + j, g.ldy, mr, static_cast<int>(std::min<int64_t>(whole ? nr : kPanelWidth, g.n - j)), true, true, &ep};
-      (whole ? kt.sgemm_tile_wide : kt.sgemm_tile)(t);
-    }
+    run_wide_tile(g, kt, task / tiles, static_cast<int64_t>(task % tiles) * kt.sgemm_nr_wide);
   });
 }
 
@@ -102,45 +104,50 @@ int64_t column_block(const SgemmBatch& g, int64_t m_blocks) {
   return nc;
 }
 
-void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
+// One block of C, rows [i0, i0 + rows) x columns [j0, j0 + cols) of one item, every k block in order.
+void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t i0, int64_t rows, int64_t j0, int64_t cols) {
   const int mr = kt.sgemm_mr;
-  const int64_t mc = mr * kMcMicroPanels;
-  const int64_t m_blocks = ceil_div(g.m, mc);
-  const int64_t nc = column_block(g, m_blocks), n_blocks = ceil_div(g.n, nc);
   const int64_t k_blocks = std::max<int64_t>(1, ceil_div(g.k, kKc));
+  const PackedB& b = *g.b[item];
+  const PackedA* packed_a = g.a_packed.empty() ? nullptr : g.a_packed[item];
+  if (!packed_a) t_a_pack.resize(static_cast<size_t>(ceil_div(rows, mr) * mr * kKc));
+  for (int64_t kb = 0; kb < k_blocks; ++kb) {
+    const int64_t k0 = kb * kKc, kc = std::min(kKc, g.k - k0);
+    // Micro-panel p of this block starts at a_block + p * a_panel_stride.
+    const float* a_block = packed_a ? packed_a->panels.data() + (i0 / mr) * g.k * mr + k0 * mr : t_a_pack.data();
+    const int64_t a_panel_stride = (packed_a ? g.k : kc) * mr;
+    if (!packed_a) pack_a(g.a[item], g.lda, g.trans_a, i0, rows, k0, kc, mr, t_a_pack.data());
+    for (int64_t jr = 0; jr < cols; jr += kPanelWidth) {
+      for (int64_t ir = 0; ir < rows; ir += mr) {
+        const GemmEpilogue ep = epilogue_at(g, item, i0 + ir, j0 + jr);
+        SgemmTile t{a_block + (ir / mr) * a_panel_stride,
+                    mr,
+                    b.panels.data() + ((j0 + jr) / kPanelWidth) * b.panel_stride() + k0 * kPanelWidth,
+                    b.panel_stride(),
+                    kc,
+                    g.y[item] + (i0 + ir) * g.ldy + j0 + jr,
+                    g.ldy,
+                    static_cast<int>(std::min<int64_t>(mr, rows - ir)),
+                    static_cast<int>(std::min<int64_t>(kPanelWidth, cols - jr)),
+                    kb == 0,
+                    kb == k_blocks - 1,
+                    &ep};
+        kt.sgemm_tile(t);
+      }
+    }
+  }
+}
+
+int64_t row_block(const KernelTable& kt) { return kt.sgemm_mr * kMcMicroPanels; }
+
+void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
+  const int64_t mc = row_block(kt), m_blocks = ceil_div(g.m, mc);
+  const int64_t nc = column_block(g, m_blocks), n_blocks = ceil_div(g.n, nc);
   ThreadPool::instance().run(g.a.size() * m_blocks * n_blocks, [&](size_t task) {
     const size_t item = task / (m_blocks * n_blocks);
     const int64_t rest = static_cast<int64_t>(task % (m_blocks * n_blocks));
     const int64_t i0 = (rest / n_blocks) * mc, j0 = (rest % n_blocks) * nc;
-    const int64_t rows = std::min(mc, g.m - i0), cols = std::min(nc, g.n - j0);
-    const PackedB& b = *g.b[item];
-    const PackedA* packed_a = g.a_packed.empty() ? nullptr : g.a_packed[item];
-    if (!packed_a) t_a_pack.resize(static_cast<size_t>(ceil_div(rows, mr) * mr * kKc));
-    for (int64_t kb = 0; kb < k_blocks; ++kb) {
-      const int64_t k0 = kb * kKc, kc = std::min(kKc, g.k - k0);
-      // Micro-panel p of this block starts at a_block + p * a_panel_stride.
-      const float* a_block = packed_a ? packed_a->panels.data() + (i0 / mr) * g.k * mr + k0 * mr : t_a_pack.data();
-      const int64_t a_panel_stride = (packed_a ? g.k : kc) * mr;
-      if (!packed_a) pack_a(g.a[item], g.lda, g.trans_a, i0, rows, k0, kc, mr, t_a_pack.data());
-      for (int64_t jr = 0; jr < cols; jr += kPanelWidth) {
-        for (int64_t ir = 0; ir < rows; ir += mr) {
-          const GemmEpilogue ep = epilogue_at(g, item, i0 + ir, j0 + jr);
-          SgemmTile t{a_block + (ir / mr) * a_panel_stride,
-                      mr,
-                      b.panels.data() + ((j0 + jr) / kPanelWidth) * b.panel_stride() + k0 * kPanelWidth,
-                      b.panel_stride(),
-                      kc,
-                      g.y[item] + (i0 + ir) * g.ldy + j0 + jr,
-                      g.ldy,
-                      static_cast<int>(std::min<int64_t>(mr, rows - ir)),
-                      static_cast<int>(std::min<int64_t>(kPanelWidth, cols - jr)),
-                      kb == 0,
-                      kb == k_blocks - 1,
-                      &ep};
-          kt.sgemm_tile(t);
-        }
-      }
-    }
+    run_block(g, kt, item, i0, std::min(mc, g.m - i0), j0, std::min(nc, g.n - j0));
   });
 }
 
@@ -217,6 +224,19 @@ void sgemm(const SgemmBatch& g) {
   const KernelTable& kt = kernels();
   if (g.m <= kt.sgemm_wide_rows) sgemm_small_m(g, kt);
   else sgemm_blocked(g, kt);
+}
+
+void sgemm_serial(const SgemmBatch& g) {
+  if (g.m == 0 || g.n == 0) return;
+  const KernelTable& kt = kernels();
+  const int64_t mc = row_block(kt);
+  for (size_t item = 0; item < g.a.size(); ++item) {
+    if (g.m <= kt.sgemm_wide_rows) {
+      for (int64_t j0 = 0; j0 < g.n; j0 += kt.sgemm_nr_wide) run_wide_tile(g, kt, item, j0);
+      continue;
+    }
+    for (int64_t i0 = 0; i0 < g.m; i0 += mc) run_block(g, kt, item, i0, std::min(mc, g.m - i0), 0, g.n);
+  }
 }
 
 }  // namespace verinfer

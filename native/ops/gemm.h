@@ -70,5 +70,8 @@ struct SgemmBatch {
 };
 
 void sgemm(const SgemmBatch& batch);
+// The same on the calling thread alone: for callers that parallelize around it (a Conv task runs the
+// GEMM of the im2col panels it just wrote, while they are in its cache). Same bits as sgemm.
+void sgemm_serial(const SgemmBatch& batch);
 
 }  // namespace verinfer
