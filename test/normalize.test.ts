@@ -76,6 +76,24 @@ test('softmax and logSoftmax on every axis', async (t) => {
   t.pass();
 });
 
+test('softmax shifts by the max of every element of a row, at any length and position; a NaN spreads', async (t) => {
+  // One element at 100 among values near 0: a max that missed it would overflow exp to Inf.
+  for (const len of [1, 3, 15, 16, 17, 31, 63, 64, 65, 79, 127, 128, 300]) {
+    for (let at = 0; at < len; at++) {
+      const x = randomTensor([1, len], len + at, -1, 1);
+      x.data[at] = 100;
+      const y = await ops.softmax(x);
+      let sum = 0;
+      for (const v of x.data) sum += Math.exp(v - 100);
+      const bad = [...y.data].findIndex((v, i) => !close(v, Math.exp(x.data[i] - 100) / sum, 1e-5, 1e-6));
+      t.is(bad, -1, `length ${len}, max at ${at}: element ${bad} is ${y.data[bad]}`);
+    }
+    const nan = randomTensor([1, len], len);
+    nan.data[len - 1] = NaN;
+    t.true((await ops.softmax(nan)).data.every(Number.isNaN), `length ${len} with a NaN`);
+  }
+});
+
 test('layerNorm and batchNorm match float64', async (t) => {
   const x = randomTensor([6, 10, 48], 3, -3, 5), gamma = randomTensor([48], 4), beta = randomTensor([48], 5);
   const y = await ops.layerNorm(x, gamma, beta, { axis: -1, epsilon: 1e-5 });

@@ -10,6 +10,16 @@ using verinfer::RowOperand;
 using verinfer::UnaryOp;
 using verinfer::UnaryParams;
 
+// The first `count` lanes (1..width) at p, whole-vector access when count is the width.
+inline VecF load_lanes(const float* p, int count) {
+  return count == VecF::width ? VecF::load(p) : VecF::load_partial(p, count);
+}
+
+inline void store_lanes(VecF x, float* p, int count) {
+  if (count == VecF::width) x.store(p);
+  else x.store_partial(p, count);
+}
+
 template <UnaryOp Op>
 inline VecF unary_apply(VecF x, const UnaryParams& p) {
   const VecF zero = VecF::zero(), one = VecF::set1(1.0f), half = VecF::set1(0.5f);

@@ -98,13 +98,56 @@ inline void reduce_rows(ReduceOp op, const float* x, size_t rows, size_t len, fl
   for (size_t r = 0; r < rows; ++r) y[r] = reduce_one(op, x + r * len, len);
 }
 
+// The row max of softmax. Without NaN the max is one value whatever the order (+0 above -0 makes it a
+// total order), so four chains run at throughput instead of the canonical one at latency; a row with
+// a NaN, whose result depends on which NaN is met last, takes the canonical chain.
+inline float row_max(const float* x, size_t n) {
+  constexpr size_t W = VecF::width;
+  if (n < 4 * W) return reduce_row<MaxStep, MaxStep>(x, n);
+  VecF m[4] = {VecF::load(x), VecF::load(x + W), VecF::load(x + 2 * W), VecF::load(x + 3 * W)};
+  size_t i = 4 * W;
+  for (; i + 4 * W <= n; i += 4 * W)
+    for (int c = 0; c < 4; ++c) m[c] = max_ieee(m[c], VecF::load(x + i + c * W));
+  for (; i + W <= n; i += W) m[0] = max_ieee(m[0], VecF::load(x + i));
+  if (i < n) {
+    const int count = static_cast<int>(n - i);
+    m[0] = blend_first(count, max_ieee(m[0], VecF::load_partial(x + i, count)), m[0]);
+  }
+  const VecF all = max_ieee(max_ieee(m[0], m[1]), max_ieee(m[2], m[3]));
+  float best = all.lane(0);
+  for (int l = 1; l < VecF::width; ++l) best = MaxStep::apply(best, all.lane(l));
+  return best != best ? reduce_row<MaxStep, MaxStep>(x, n) : best;  // any NaN in the row reaches `best`
+}
+
+// exp(x - max) into y, summed as it is written in the canonical order: the bits of summing y after.
+inline float exp_into_and_sum(const float* x, VecF max, float* y, size_t n) {
+  constexpr int W = VecF::width;
+  VecF acc[kLaneVecs];
+  for (int v = 0; v < kLaneVecs; ++v) acc[v] = VecF::set1(SumStep::identity());
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int v = 0; v < kLaneVecs; ++v) {
+      const VecF e = exp(VecF::load(x + i + v * W) - max);
+      e.store(y + i + v * W);
+      acc[v] = acc[v] + e;
+    }
+  for (int v = 0; v < kLaneVecs && i < n; ++v) {
+    const int count = static_cast<int>(n - i) - v * W;
+    if (count <= 0) break;
+    const VecF e = exp(load_lanes(x + i + v * W, count) - max);
+    store_lanes(e, y + i + v * W, count);
+    acc[v] = count >= W ? acc[v] + e : blend_first(count, acc[v] + e, acc[v]);
+  }
+  return fold_lanes<SumStep>(acc);
+}
+
 inline void softmax_rows(const float* x, float* y, size_t rows, size_t len, bool log_form) {
   constexpr size_t W = VecF::width;
   for (size_t r = 0; r < rows; ++r) {
     const float* xr = x + r * len;
     float* yr = y + r * len;
     if (len == 0) continue;
-    const VecF max = VecF::set1(reduce_row<MaxStep, MaxStep>(xr, len));
+    const VecF max = VecF::set1(row_max(xr, len));
     if (log_form) {
       // log softmax = (x - max) - log(sum)
       const float sum = reduce_row<SumStep, SumStep>(xr, len, [&](VecF v) { return exp(v - max); });
@@ -116,16 +159,9 @@ inline void softmax_rows(const float* x, float* y, size_t rows, size_t len, bool
         ((VecF::load_partial(xr + i, c) - max) - log_sum).store_partial(yr + i, c);
       }
     } else {
-      // exp(x - max) is computed once into y; the sum then reads those same values in the same
-      // canonical order, so the bits are those of summing exp(x - max) directly.
+      const VecF s = VecF::set1(exp_into_and_sum(xr, max, yr, len));
       size_t i = 0;
-      for (; i + W <= len; i += W) exp(VecF::load(xr + i) - max).store(yr + i);
-      if (i < len) {
-        const int c = static_cast<int>(len - i);
-        exp(VecF::load_partial(xr + i, c) - max).store_partial(yr + i, c);
-      }
-      const VecF s = VecF::set1(reduce_row<SumStep, SumStep>(yr, len));
-      for (i = 0; i + W <= len; i += W) (VecF::load(yr + i) / s).store(yr + i);
+      for (; i + W <= len; i += W) (VecF::load(yr + i) / s).store(yr + i);
       if (i < len) {
         const int c = static_cast<int>(len - i);
         (VecF::load_partial(yr + i, c) / s).store_partial(yr + i, c);

@@ -20,15 +20,6 @@ inline int lanes_in(int n, int v) {
   return c < 0 ? 0 : (c > VecF::width ? VecF::width : c);
 }
 
-inline VecF load_lanes(const float* p, int count) {
-  return count == VecF::width ? VecF::load(p) : VecF::load_partial(p, count);
-}
-
-inline void store_lanes(VecF x, float* p, int count) {
-  if (count == VecF::width) x.store(p);
-  else x.store_partial(p, count);
-}
-
 template <int R, int NV>
 void sgemm_tile(const SgemmTile& t) {
   VecF acc[R][NV];
