@@ -19,13 +19,13 @@ Napi::Array read_array(Napi::Env env, Napi::Value v, const std::string& what) {
   return v.As<Napi::Array>();
 }
 
-std::vector<int32_t> read_ids(Napi::Env env, Napi::Value v, const std::string& what) {
+std::vector<int32_t> read_ids(Napi::Env env, Napi::Value v, const std::string& what, const char* noun = "a value id") {
   std::vector<int32_t> ids;
   Napi::Array a = read_array(env, v, what);
   for (uint32_t i = 0; i < a.Length(); ++i) {
     Napi::Value x = a.Get(i);
     const double d = x.IsNumber() ? x.As<Napi::Number>().DoubleValue() : -2;
-    if (d < -1 || d > 1e9 || d != static_cast<int32_t>(d)) throw_type(env, what + "[" + std::to_string(i) + "] must be a value id");
+    if (d < -1 || d > 1e9 || d != static_cast<int32_t>(d)) throw_type(env, what + "[" + std::to_string(i) + "] must be " + noun);
     ids.push_back(static_cast<int32_t>(d));
   }
   return ids;
@@ -96,7 +96,8 @@ void read_constants(Napi::Env env, Napi::Object o, Plan& plan) {
   Napi::Array tensors = read_array(env, o.Get("constants"), what);
   const Napi::Value keys_value = o.Get("constantKeys");
   const bool keyed = is_present(keys_value);
-  const std::vector<int64_t> keys = keyed ? opt_ints(o, "constantKeys", "compilePlan: plan") : std::vector<int64_t>{};
+  const std::vector<int32_t> keys =
+      keyed ? read_ids(env, keys_value, "compilePlan: plan.constantKeys", "a constant key") : std::vector<int32_t>{};
   if (keyed && keys.size() != tensors.Length())
     throw_range(env, "compilePlan: plan.constantKeys has " + std::to_string(keys.size()) + " keys for " +
                          std::to_string(tensors.Length()) + " constants");
@@ -104,7 +105,8 @@ void read_constants(Napi::Env env, Napi::Object o, Plan& plan) {
     TensorArg t = read_tensor(env, tensors.Get(i), what + "[" + std::to_string(i) + "]");
     const int64_t key = keyed ? keys[i] : i;
     plan.constant_keys.push_back(key);
-    plan.constants.push_back(plan.cache->buffer(key, t.data, static_cast<size_t>(t.elements) * dtype_size(t.dtype)));
+    const size_t bytes = static_cast<size_t>(t.elements) * dtype_size(t.dtype);
+    plan.constants.push_back(checked(env, [&] { return plan.cache->buffer(key, t.data, bytes); }));
   }
 }
 

@@ -4,6 +4,7 @@ import { onnx } from 'onnx-proto';
 import { Session, tensor, type Tensor } from '../lib';
 import { bytesEqual, randomTensor } from './helpers';
 import { CNN, io, MLP, MLP_WEIGHTS, REFERENCE_MODELS } from './models';
+import { oneNode } from './one-node';
 
 const { W1, B1, W2, B2 } = MLP_WEIGHTS;
 
@@ -90,4 +91,26 @@ test("a model's plans for different batch sizes hold its constants once and agre
       t.true(bytesEqual((await run(session, n)).data, fresh.data), `${name}: batch ${n} on shared constants`);
     }
   }
+});
+
+test('a by-value input tensor the caller rewrites in place is planned from its new values', async (t) => {
+  // Small int64 inputs are planned by value (here Add of an input with itself is folded at plan time):
+  // the same tensor object with new contents must give the new answer, not a remembered one.
+  const ids = tensor('int64', [2], [1n, 2n]);
+  const session = await Session.create(oneNode('Add', [ids, ids], 'int64'));
+  t.deepEqual([...(await session.run({ in0: ids, in1: ids })).out.data], [2n, 4n]);
+  ids.data[0] = 5n;
+  t.deepEqual([...(await session.run({ in0: ids, in1: ids })).out.data], [10n, 4n]);
+});
+
+test('a model with more than 1024 constants plans and runs', async (t) => {
+  const count = 1100;
+  const initializer = Array.from({ length: count }, (_, i) => ({ name: `c${i}`, dataType: 1, dims: [1], floatData: [i] }));
+  const node = Array.from({ length: count }, (_, i) => ({ name: `add${i}`, opType: 'Add', input: [i ? `s${i - 1}` : 'x', `c${i}`], output: [`s${i}`] }));
+  const bytes = onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ version: 13 }],
+    graph: { name: 'many', initializer, node, input: [io('x', [1])], output: [io(`s${count - 1}`, [1])] },
+  }).finish();
+  const out = Object.values(await (await Session.create(bytes)).run({ x: tensor('float32', [1], [0.5]) }))[0];
+  t.is(out.data[0], 0.5 + (count * (count - 1)) / 2);
 });

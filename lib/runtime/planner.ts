@@ -26,38 +26,64 @@ interface Step {
   params: Record<string, unknown>;
 }
 
+/** Folded results kept for later plans, oldest dropped first past these bounds. */
+const MAX_FOLDS = 4096;
+const MAX_FOLD_BYTES = 256 * 2 ** 20;
+
 /**
- * What one model's plans share (one plan per input-shape signature): an id per constant tensor, so the
- * native side holds each weight once, and the results of plan-time folding, so a transposed weight is
- * computed and stored once rather than once per plan.
+ * What one model's plans share (one plan per input-shape signature): an id per constant's data, so the
+ * native side holds each weight once (views of it with other shapes included), and the results of
+ * plan-time folding, so a transposed weight is computed and stored once rather than once per plan.
+ * Constant data is never written after it is planned; by-value feeds are copied (planModel) because
+ * callers may reuse their tensors.
  */
 export class PlanMemo {
-  private readonly ids = new WeakMap<Tensor, number>();
+  private readonly ids = new WeakMap<ArrayBufferView, number>();
   private nextId = 0;
   private readonly folds = new Map<string, Tensor>();
+  private foldBytes = 0;
 
   keyOf(t: Tensor): number {
-    let id = this.ids.get(t);
-    if (id === undefined) this.ids.set(t, (id = this.nextId++));
+    let id = this.ids.get(t.data);
+    if (id === undefined) this.ids.set(t.data, (id = this.nextId++));
     return id;
   }
 
   /** The folded result of `step`, computed by `fold` the first time its op, params and inputs are seen. */
   folded(step: Step, fold: () => Tensor): Tensor {
-    const params = JSON.stringify(step.params, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
     const inputs = step.inputs.map((v) => (v ? this.keyOf(v.constant!) : -1));
-    const key = `${step.op} ${params} ${inputs} ${step.output.dtype} [${step.output.shape}]`;
+    const key = `${step.op} ${exactJson(step.params)} ${inputs} ${step.output.dtype} [${step.output.shape}]`;
     let result = this.folds.get(key);
-    if (!result) {
-      // Bounded: a model has a fixed set of foldable steps, but shape-dependent inputs can vary.
-      if (this.folds.size >= MAX_FOLDS) this.folds.clear();
-      this.folds.set(key, (result = fold()));
+    if (result) {
+      this.folds.delete(key); // most recently used last
+    } else {
+      result = fold();
+      this.foldBytes += result.data.byteLength;
+    }
+    this.folds.set(key, result);
+    for (const [oldest, t] of this.folds) {
+      if (this.folds.size <= MAX_FOLDS && this.foldBytes <= MAX_FOLD_BYTES) break;
+      this.folds.delete(oldest);
+      this.foldBytes -= t.data.byteLength;
     }
     return result;
   }
+
+  clear(): void {
+    this.folds.clear();
+    this.foldBytes = 0;
+  }
 }
 
-const MAX_FOLDS = 4096;
+/** JSON that keeps what plain JSON loses from step params: bigints, -0, NaN and the infinities. */
+function exactJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => {
+    if (typeof v === 'bigint') return `${v}n`;
+    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return `#number ${Object.is(v, -0) ? '-0' : v}`;
+    return v;
+  });
+}
+
 const ALIGN = 64;
 const BYTES: Record<DType, number> = { float32: 4, float16: 2, bfloat16: 2, int8: 1, uint8: 1, int32: 4, int64: 8, bool: 1, float64: 8, uint16: 2, uint32: 4, uint64: 8 };
 
@@ -93,7 +119,9 @@ export function planModel(model: OnnxModel, feeds: Tensor[], byValue = valueInpu
     return v;
   };
   const inputs = model.inputs.map((info, i) => {
-    const v = newValue(info.dtype, feeds[i].shape, isValueInput(feeds[i], byValue[i]) ? feeds[i] : undefined);
+    const t = feeds[i];
+    // A copy: the caller may write new values into the same tensor for a later run.
+    const v = newValue(info.dtype, t.shape, isValueInput(t, byValue[i]) ? ({ ...t, data: t.data.slice() } as Tensor) : undefined);
     byName.set(info.name, v);
     return v;
   });

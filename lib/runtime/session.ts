@@ -91,6 +91,7 @@ export class Session {
   release(): void {
     this.released = true;
     this.plans.clear();
+    this.memo.clear();
   }
 
   /** The first way `feeds` do not fit the model's inputs (names, dtypes, fixed dims), or undefined. */

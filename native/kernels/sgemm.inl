@@ -65,7 +65,7 @@ void sgemm_tile(const SgemmTile& t) {
 }
 
 // Entry points: the main tile dispatches on the number of valid rows so a ragged last block of rows
-// costs no extra work; the wide tile (small M) handles up to kWideRows rows over more columns.
+// costs no extra work; the wide tile (small M) handles up to the ISA's WideRows rows (table.inl) over more columns.
 template <int NV, int... Rs>
 inline void sgemm_tile_rows(const SgemmTile& t, std::integer_sequence<int, Rs...>) {
   using Fn = void (*)(const SgemmTile&);

@@ -8,6 +8,7 @@ template <int MR, int WideRows, int WideVecs, int IgemmMR>
 void fill_table(verinfer::KernelTable* t, const char* name) {
   constexpr int main_vecs = verinfer::kPanelWidth / VecF::width;
   static_assert(WideVecs * VecF::width % verinfer::kPanelWidth == 0, "a wide tile spans whole B panels");
+  static_assert(WideRows <= MR, "a ragged wide tile runs its rows on the main tile");
   t->isa = name;
   t->sgemm_mr = MR;
   t->sgemm_nr = verinfer::kPanelWidth;

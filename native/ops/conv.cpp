@@ -50,7 +50,7 @@ void im2col_panel(const float* planes, int64_t channels, int64_t h, int64_t wd, 
           if (iy < 0 || iy >= h) continue;
           const int64_t x0 = seg.ox * win.stride_w - win.pad_left + s * win.dilation_w;  // ix of pixel j is x0 + j * stride
           const int64_t lo = x0 >= 0 ? 0 : (-x0 + win.stride_w - 1) / win.stride_w;
-          const int64_t hi = x0 >= wd ? 0 : std::min<int64_t>(seg.count, (wd - 1 - x0) / win.stride_w + 1);
+          const int64_t hi = std::max(lo, x0 >= wd ? 0 : std::min<int64_t>(seg.count, (wd - 1 - x0) / win.stride_w + 1));
           const float* line = plane + iy * wd;
           if (win.stride_w == 1) copy_floats(line + x0 + lo, row + seg.first + lo, hi - lo);
           else
@@ -112,6 +112,12 @@ namespace {
 
 // One conv call's geometry, shared by its two schedules.
 struct ConvJob {
+  ConvJob(const float* input, const Shape& xs, const float* weights, const Shape& ws, const float* bias_or_null,
+          const ConvParams& params, float* output, const Shape& ys)
+      : x(input), w(weights), bias(bias_or_null), y(output), p(params), n(xs[0]), c(xs[1]), h(xs[2]), wd(xs[3]),
+        m(ws[0]), ow(ys[3]), groups(params.groups), cg(c / groups), mg(m / groups),
+        k(cg * params.window.kh * params.window.kw), pixels(ys[2] * ys[3]), panels((pixels + kPanelWidth - 1) / kPanelWidth) {}
+
   const float* x;
   const float* w;
   const float* bias;
@@ -142,6 +148,7 @@ struct ConvJob {
   }
 };
 
+// Per thread: one column block's panels, at most max(kBlockBytes, one 32-pixel panel of K rows).
 thread_local PackedB t_column_block;
 
 // Many column blocks: each task writes one block's im2col panels and runs their GEMM at once, on
@@ -197,9 +204,7 @@ void conv_by_images(const ConvJob& job) {
 void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y) {
   const Shape ys = conv2d_shape(xs, ws, p);
   if (numel(ys, "conv2d output") == 0) return;
-  const int64_t groups = p.groups, pixels = ys[2] * ys[3];
-  const ConvJob job{x, w, bias, y, p, xs[0], xs[1], xs[2], xs[3], ws[0], ys[3], groups, xs[1] / groups, ws[0] / groups,
-                    xs[1] / groups * p.window.kh * p.window.kw, pixels, (pixels + kPanelWidth - 1) / kPanelWidth};
+  const ConvJob job(x, xs, w, ws, bias, p, y, ys);
   if (!conv_by_column_blocks(job)) conv_by_images(job);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include "core/dispatch.h"
 #include "core/thread_pool.h"
@@ -80,11 +81,13 @@ void run_wide_tile(const SgemmBatch& g, const KernelTable& kt, size_t item, int6
   }
   const PackedB& b = *g.b[item];
   const bool whole = j0 + nr <= g.n;
-  for (int64_t j = j0; j < std::min(j0 + nr, g.n); j += whole ? nr : kPanelWidth) {
+  const int64_t step = whole ? nr : kPanelWidth;
+  const auto tile = whole ? kt.sgemm_tile_wide : kt.sgemm_tile;
+  for (int64_t j = j0; j < std::min(j0 + nr, g.n); j += step) {
     const GemmEpilogue ep = epilogue_at(g, item, 0, j);
     SgemmTile t{a, a_stride, b.panels.data() + (j / kPanelWidth) * b.panel_stride(), b.panel_stride(),
-                g.k, g.y[item] + j, g.ldy, mr, static_cast<int>(std::min<int64_t>(whole ? nr : kPanelWidth, g.n - j)), true, true, &ep};
-    (whole ? kt.sgemm_tile_wide : kt.sgemm_tile)(t);
+                g.k, g.y[item] + j, g.ldy, mr, static_cast<int>(std::min(step, g.n - j)), true, true, &ep};
+    tile(t);
   }
 }
 
@@ -110,6 +113,7 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
   const int64_t k_blocks = std::max<int64_t>(1, ceil_div(g.k, kKc));
   const PackedB& b = *g.b[item];
   const PackedA* packed_a = g.a_packed.empty() ? nullptr : g.a_packed[item];
+  if (packed_a && packed_a->mr != mr) throw std::logic_error("sgemm: A was packed for another ISA's tile height");
   if (!packed_a) t_a_pack.resize(static_cast<size_t>(ceil_div(rows, mr) * mr * kKc));
   for (int64_t kb = 0; kb < k_blocks; ++kb) {
     const int64_t k0 = kb * kKc, kc = std::min(kKc, g.k - k0);
@@ -185,7 +189,7 @@ std::vector<PackedA> pack_a_batch(const float* a, int64_t count, int64_t batch_s
   std::vector<PackedA> out(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
     PackedA& p = out[static_cast<size_t>(i)];
-    p.m = m, p.k = k, p.mr = mr;
+    p.mr = mr;
     p.panels.resize(static_cast<size_t>(ceil_div(m, mr) * mr * std::max<int64_t>(k, 1)));
     pack_a(a + i * batch_stride, k, false, 0, m, 0, k, mr, p.panels.data());
   }

@@ -48,8 +48,7 @@ class ScratchPanels {
 // panels[(p * k + kk) * mr + r], rows past M zero. A constant A (a Conv's weights) is packed at plan
 // time instead of once per call and image; the values, and so every fma, are the same.
 struct PackedA {
-  int64_t m = 0, k = 0;
-  int mr = 0;
+  int mr = 0;  // the ISA's at packing time: the ISA is chosen once per process
   AlignedBuffer<float> panels;
 };
 

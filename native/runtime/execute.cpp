@@ -1,6 +1,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/dispatch.h"
 #include "ops/conv.h"
 #include "ops/eltwise.h"
 #include "ops/gemm.h"
@@ -220,9 +221,10 @@ void pack_conv_weights(const Plan& plan, PlanStep& s) {
   if (wv.kind != ValueKind::Constant || wv.shape.size() != 4) return;
   const int64_t groups = s.params.groups, m = wv.shape[0] / groups, k = wv.shape[1] * wv.shape[2] * wv.shape[3];
   const auto* w = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(wv.slot)]->data());
-  s.packed_weights = plan.cache->packed<std::vector<PackedA>>(
-      plan.constant_keys[static_cast<size_t>(wv.slot)], "conv A " + std::to_string(groups),
-      [&] { return pack_a_batch(w, groups, m * k, m, k); });
+  const std::string form = "conv A groups " + std::to_string(groups) + " m " + std::to_string(m) + " k " + std::to_string(k) +
+                           " mr " + std::to_string(kernels().sgemm_mr);
+  s.packed_weights = plan.cache->packed<std::vector<PackedA>>(plan.constant_keys[static_cast<size_t>(wv.slot)], form,
+                                                              [&] { return pack_a_batch(w, groups, m * k, m, k); });
 }
 
 // A MatMul's or Gemm's constant B packed once: batched ([..., K, N]) or one matrix (maybe transposed).
@@ -234,12 +236,14 @@ void pack_gemm_b(const Plan& plan, PlanStep& s) {
   if (bv.shape.size() > 2) {
     const int64_t k = bv.shape[bv.shape.size() - 2], n = bv.shape.back();
     const int64_t items = numel(Shape(bv.shape.begin(), bv.shape.end() - 2), "matmul B batch");
-    s.packed_b_batch = plan.cache->packed<std::vector<PackedB>>(key, "B batch", [&] { return pack_b_batch(b, items, k * n, k, n, n, false); });
+    const std::string form = "B batch " + std::to_string(items) + " k " + std::to_string(k) + " n " + std::to_string(n);
+    s.packed_b_batch = plan.cache->packed<std::vector<PackedB>>(key, form, [&] { return pack_b_batch(b, items, k * n, k, n, n, false); });
     return;
   }
   const bool trans_b = s.op == StepOp::Gemm && s.params.flag2;
   const int64_t k = trans_b ? bv.shape[1] : bv.shape[0], n = trans_b ? bv.shape[0] : bv.shape[1];
-  s.packed_b = plan.cache->packed<PackedB>(key, trans_b ? "B transposed" : "B", [&] { return pack_b(b, k, n, bv.shape[1], trans_b); });
+  const std::string form = std::string(trans_b ? "B transposed" : "B") + " k " + std::to_string(k) + " n " + std::to_string(n);
+  s.packed_b = plan.cache->packed<PackedB>(key, form, [&] { return pack_b(b, k, n, bv.shape[1], trans_b); });
 }
 
 }  // namespace
@@ -299,32 +303,6 @@ ConvTransposeParams conv_transpose_params(const StepParams& p) {
   ct.window = p.window, ct.groups = p.groups;
   if (p.ints.size() == 2) ct.out_h = p.ints[0], ct.out_w = p.ints[1];
   return ct;
-}
-
-std::shared_ptr<const ConstantCache::Buffer> ConstantCache::buffer(int64_t key, const void* data, size_t bytes) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto& slot = buffers_[key];
-  if (auto alive = slot.lock(); alive && alive->size() == bytes) return alive;
-  auto copy = std::make_shared<Buffer>(bytes);
-  if (bytes) std::memcpy(copy->data(), data, bytes);
-  slot = copy;
-  return copy;
-}
-
-void ConstantCache::sweep() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (auto it = buffers_.begin(); it != buffers_.end();) it = it->second.expired() ? buffers_.erase(it) : std::next(it);
-  for (auto it = packs_.begin(); it != packs_.end();) it = it->second.form.expired() ? packs_.erase(it) : std::next(it);
-}
-
-size_t ConstantCache::bytes() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  size_t total = 0;
-  for (const auto& [key, buffer] : buffers_)
-    if (auto alive = buffer.lock()) total += alive->size();
-  for (const auto& [key, pack] : packs_)
-    if (!pack.form.expired()) total += pack.bytes;
-  return total;
 }
 
 AlignedBuffer<uint8_t> ArenaCache::take(size_t bytes) {

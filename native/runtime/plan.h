@@ -3,7 +3,6 @@
 // run with no JS between steps.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +16,7 @@
 #include "ops/window_nd.h"
 #include "ops/gemm.h"
 #include "ops/layout.h"
+#include "runtime/constant_cache.h"
 
 namespace verinfer {
 
@@ -73,52 +73,10 @@ class ArenaCache {
   std::vector<AlignedBuffer<uint8_t>> spare_;
 };
 
-// A model's constants and their packed forms, shared by the plans compiled for it (one per input-shape
-// signature): a model served at many batch sizes holds each weight once, not once per plan. Entries
-// live while some plan holds them. Keys are the Session's constant ids, never reused.
-class ConstantCache {
- public:
-  using Buffer = AlignedBuffer<uint8_t>;
-  // Constant `key`'s buffer, copied from data the first time (or again if its size differs).
-  std::shared_ptr<const Buffer> buffer(int64_t key, const void* data, size_t bytes);
-  // A packed form of constant `key` (`form` names the packing and its parameters), made once.
-  template <class T, class Make>
-  std::shared_ptr<const T> packed(int64_t key, const std::string& form, Make make) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Pack& slot = packs_[{key, form}];
-    if (auto alive = std::static_pointer_cast<const T>(slot.form.lock())) return alive;
-    auto made = std::make_shared<const T>(make());
-    slot = {made, packed_bytes(*made)};
-    return made;
-  }
-  // Drops entries no plan holds any more.
-  void sweep();
-  // Bytes of the constants and packed forms some plan still holds.
-  size_t bytes();
-
- private:
-  struct Pack {
-    std::weak_ptr<const void> form;
-    size_t bytes = 0;
-  };
-  static size_t packed_bytes(const PackedB& p) { return p.panels.size() * sizeof(float); }
-  static size_t packed_bytes(const PackedA& p) { return p.panels.size() * sizeof(float); }
-  template <class T>
-  static size_t packed_bytes(const std::vector<T>& items) {
-    size_t total = 0;
-    for (const T& item : items) total += packed_bytes(item);
-    return total;
-  }
-
-  std::mutex mutex_;
-  std::map<int64_t, std::weak_ptr<const Buffer>> buffers_;
-  std::map<std::pair<int64_t, std::string>, Pack> packs_;
-};
-
 struct Plan {
   std::vector<PlanValue> values;
   std::vector<PlanStep> steps;
-  std::vector<std::shared_ptr<const AlignedBuffer<uint8_t>>> constants;
+  std::vector<std::shared_ptr<const ConstantCache::Buffer>> constants;
   std::vector<int64_t> constant_keys;      // per constant: its key in `cache`
   std::shared_ptr<ConstantCache> cache;    // shared by the model's plans, or this plan's own
   std::vector<int32_t> inputs, outputs;  // value ids of the graph's inputs and outputs, in order
