@@ -11,6 +11,7 @@ import { freePort } from '../lib/chain/anvil';
 import { startDevChain, stakeOperator } from '../lib/chain/dev-chain';
 import { ModelStore } from '../lib/node';
 import { createKeystore, loadKeystore } from '../lib/settle';
+import { until } from '../test/poll';
 import { CNN, MLP, seeded } from './bench-models';
 import { fmt } from './timing';
 
@@ -90,9 +91,5 @@ export async function benchNode(): Promise<void> {
 }
 
 async function waitReady(url: string): Promise<void> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`node at ${url} did not become ready`);
+  await until(`the node at ${url} to become ready`, () => fetch(`${url}/readyz`).then((r) => r.ok, () => false), 30_000, 100);
 }

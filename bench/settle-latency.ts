@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Wallet } from 'ethers';
 import { RUNTIME_VERSION, type Attestation } from '../lib/attest';
 import type { AnvilNode } from '../lib/chain/anvil';
@@ -22,8 +23,6 @@ const hex32 = () => '0x' + randomBytes(32).toString('hex');
 export function randomAttestation(operator: string): Attestation {
   return { requestId: hex32(), modelHash: hex32(), inputHash: hex32(), outputHash: hex32(), operator, timestamp: BigInt(Date.now()), runtimeVersion: RUNTIME_VERSION };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Nearest-rank percentile of ascending `sorted`. */
 function percentile(sorted: number[], q: number): number {

@@ -1,12 +1,14 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hexlify, keccak256, parseEther, Wallet, ZeroAddress, ZeroHash, type Contract, type EventLog } from 'ethers';
 import { Session, tensor } from '../lib';
 import { fixedToFloat32, leafHash, modelHash } from '../lib/attest';
 import { deployForecastConsumer, deployHub, hubAt, RequestStatus, revertName } from '../lib/hub/contracts';
 import { modelInputFromAbi, modelInputToAbi, modelOutputToAbi } from '../lib/hub/model-tensors';
 import { startTestNode } from './node-helpers';
+import { until } from './poll';
 import { registeredOperator, startChain, type Chain } from './settle-helpers';
 
 const DEMO = readFileSync(path.join(__dirname, '..', '..', 'models', 'demo-mlp.onnx'));
@@ -26,15 +28,6 @@ test.after.always(async () => {
 async function timeTravel(seconds: number): Promise<void> {
   await chain.provider.send('evm_increaseTime', [seconds]);
   await chain.provider.send('evm_mine', []);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; ;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A hub and a forecast consumer holding 64 recorded prices; `owner` (dev key 0) owns the consumer. */
@@ -116,7 +109,7 @@ test.serial('a recurring workflow delivers a run per interval on the input the c
     t.deepEqual([...(await consumer.latest())].map((v) => ({ value: v[0], decimals: v[1] })), await expectedOutput(consumer));
 
     // Not due again before the interval, whatever the node polls.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     t.is((await hub.workflowOf(workflowId)).runs, 1n);
     await (await consumer.recordPrice(12_345)).wait();
     await timeTravel(31);
@@ -140,7 +133,7 @@ test.serial('a workflow counted in blocks runs again only once its interval of b
     const lastRun = (await hub.workflowOf(workflowId)).lastRun;
     // lastRun is a block number (the settler's own commits may have mined a block or two since).
     t.true(lastRun > 0n && lastRun <= BigInt(await chain.provider.getBlockNumber()));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     t.is((await hub.workflowOf(workflowId)).runs, 1n, 'not due before 5 blocks');
     for (let i = 0; i < 5; i++) await chain.provider.send('evm_mine', []);
     await until('run 2', async () => (await hub.workflowOf(workflowId)).runs === 2n);

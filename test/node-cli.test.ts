@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Session, tensor } from '../lib';
 import { modelHash, namedTensorsHash } from '../lib/attest';
 import { MLP } from './models';
+import { until } from './poll';
 import { tempDir } from './settle-helpers';
 
 const run = promisify(execFile);
@@ -24,10 +25,10 @@ test('verinfer dev starts a whole node, its printed request works, its receipt c
   child.stderr.on('data', (d: Buffer) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
-    for (const deadline = Date.now() + 60_000; !/Ctrl-C stops/.test(out);) {
-      if (Date.now() > deadline || child.exitCode !== null) return t.fail(`dev did not get ready: ${out}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await until(() => `dev to get ready: ${out}`, async () => {
+      if (child.exitCode !== null) throw new Error(`dev exited before it was ready: ${out}`);
+      return /Ctrl-C stops/.test(out);
+    }, 60_000);
     const url = /ready: (http:\/\/\S+)/.exec(out)![1];
     const body = /-d '(.+)'/.exec(out)![1];
     const reply = await fetch(`${url}/v1/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -38,11 +39,10 @@ test('verinfer dev starts a whole node, its printed request works, its receipt c
     const x = JSON.parse(body).inputs.x;
     const want = (await session.run({ x: tensor('float32', x.shape, x.data) })).probs;
     t.is(result.attestation.outputHash, namedTensorsHash({ probs: want }));
-    let state = '';
-    for (const deadline = Date.now() + 20_000; state !== 'committed' && Date.now() < deadline;) {
-      state = (await (await fetch(`${url}/v1/receipts/${result.requestId}`)).json() as { state: string }).state;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const state = await until('the receipt to commit', async () => {
+      const { state: now } = await (await fetch(`${url}/v1/receipts/${result.requestId}`)).json() as { state: string };
+      return now === 'committed' && now;
+    });
     t.is(state, 'committed');
     child.kill('SIGINT');
     t.is(await exited, 0, out);

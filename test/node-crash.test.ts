@@ -1,6 +1,7 @@
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseEther, Wallet } from 'ethers';
 import { verifyProof } from '../lib/attest';
 import { freePort } from '../lib/chain/anvil';
@@ -9,6 +10,7 @@ import { createKeystore, ensureRegistered, loadKeystore, Settler } from '../lib/
 import { rng, randomTensor } from './helpers';
 import { MLP } from './models';
 import { post, wire } from './node-helpers';
+import { until } from './poll';
 import { MIN_STAKE, startChain, tempDir, type Chain } from './settle-helpers';
 
 const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
@@ -34,11 +36,10 @@ function serve(args: string[]): { child: ChildProcess; exited: Promise<string>; 
 async function ready(url: string, exited: Promise<string>, output: () => string): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline && !gone;) {
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`node did not become ready: ${output()}`);
+  await until(() => `the node to become ready: ${output()}`, async () => {
+    if (gone) throw new Error(`node exited before it was ready: ${output()}`);
+    return fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+  }, 30_000);
 }
 
 test('SIGKILL mid-stream and restart: every answered request is committed exactly once; SIGTERM drains and flushes', async (t) => {
@@ -70,7 +71,7 @@ test('SIGKILL mid-stream and restart: every answered request is committed exactl
         else if (reply === undefined) break;
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 400 + Math.floor(random() * 800)));
+    await sleep(400 + Math.floor(random() * 800));
     const last = round === 3;
     node.child.kill(last ? 'SIGTERM' : 'SIGKILL');
     const how = await node.exited;

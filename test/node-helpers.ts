@@ -2,6 +2,7 @@
 // data directory and loopback port.
 import type { Wallet } from 'ethers';
 import { loadConfig, startNode, type NodeConfig, type RunningNode } from '../lib/node';
+import { until } from './poll';
 import { registeredOperator, tempDir, type Chain } from './settle-helpers';
 
 export async function startTestNode(chain: Chain, keyIndex: number, overrides: Partial<NodeConfig> = {}): Promise<RunningNode & { wallet: Wallet }> {
@@ -29,13 +30,12 @@ export async function get<T = any>(url: string): Promise<Reply<T>> {
 
 /** Polls a receipt until its batch is committed on-chain. */
 export async function committedReceipt(base: string, requestId: string, timeoutMs = 20_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  let last = '';
+  return until(() => `receipt ${requestId} to be committed (last: ${last})`, async () => {
     const reply = await get(`${base}/v1/receipts/${requestId}`);
-    if (reply.status === 200 && reply.body.state === 'committed') return reply.body.receipt;
-    if (Date.now() > deadline) throw new Error(`receipt ${requestId} not committed within ${timeoutMs} ms (last: ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)})`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    last = `${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`;
+    return reply.status === 200 && reply.body.state === 'committed' && reply.body.receipt;
+  }, timeoutMs);
 }
 
 export function wire(t: { dtype: string; shape: number[]; data: Float32Array }, encoding: 'json' | 'base64' = 'base64') {

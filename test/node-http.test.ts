@@ -1,4 +1,5 @@
 import test from 'ava';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Session } from '../lib';
 import { namedTensorsHash } from '../lib/attest';
 import { Settler, verifyReceipt } from '../lib/settle';
@@ -168,11 +169,11 @@ test.serial('a client that goes away while its request waits takes it out of the
     const hash = node.node.store.resolve('mlp')!.hash;
     const controller = new AbortController();
     const request = post(`${node.url}/v1/infer`, { model: 'mlp', inputs: { x: wire(randomTensor([1, 16], 1)) } }, {}, controller.signal);
-    while (node.node.scheduler.depth(hash) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (node.node.scheduler.depth(hash) === 0) await sleep(5);
     controller.abort();
     t.is((await request.catch((error: Error) => error) as Error).name, 'AbortError');
     const started = Date.now();
-    while (node.node.scheduler.depth(hash) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (node.node.scheduler.depth(hash) > 0) await sleep(5);
     t.true(Date.now() - started < 2_000, 'left the queue before its batching delay ran out');
     t.regex((await get(`${node.url}/metrics`)).body, /outcome="CancelledError"\} 1/);
     t.is(node.node.settler.uncommittedCount(), 0, 'nothing was attested for it');
@@ -186,7 +187,7 @@ test.serial('graceful stop answers requests in flight, commits every attestation
   const dataDir = node.node.config.dataDir;
   await node.node.store.add(MLP, { alias: 'mlp' });
   const inFlight = Array.from({ length: 20 }, (_, i) => post(`${node.url}/v1/infer`, { model: 'mlp', inputs: { x: wire(randomTensor([1, 16], 300 + i)) } }));
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await sleep(50);
   await node.stop();
   const replies = await Promise.all(inFlight);
   t.true(replies.every((r) => r.status === 200));

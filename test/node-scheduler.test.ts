@@ -1,4 +1,5 @@
 import test from 'ava';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Session, tensor, type Tensor } from '../lib';
 import { CancelledError, isBatchable, QueueFullError, Scheduler, ShuttingDownError, type Runnable } from '../lib/node';
 import { bytesEqual, randomTensor } from './helpers';
@@ -88,7 +89,7 @@ test('preferred sizes dispatch as soon as they can be formed and cut larger gath
   const r = recorder();
   r.hold();
   const first = scheduler.submit('m', r.runner, row(0), true); // runs alone once its delay passes, then holds
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  await sleep(60);
   const rest = [1, 2, 3, 4, 5].map((v) => scheduler.submit('m', r.runner, row(v), true));
   r.release();
   await Promise.all([first, ...rest]);

@@ -1,6 +1,7 @@
 // The operator side of settlement: stores each attestation durably, seals batches at N results or
 // T ms, signs each batch once (EIP-712), commits the roots in sequence order and hands out receipts.
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getAddress, JsonRpcProvider, type HDNodeWallet, type Wallet } from 'ethers';
 import { AttestationTree, batchDigest, checkAttestation, type Attestation, type Receipt, type SettlementDomain } from '../attest';
 import { settlementAt } from './contracts';
@@ -239,7 +240,7 @@ async function retry<T>(fn: () => Promise<T>, attempts = 20): Promise<T> {
       return await fn();
     } catch (error) {
       if (i >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** i)));
+      await sleep(Math.min(5_000, 100 * 2 ** i));
     }
   }
 }

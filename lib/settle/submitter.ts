@@ -1,6 +1,7 @@
 // Commits one sealed batch on-chain and does not give up: nonce reserved per batch and stored before
 // broadcast, gas estimated, stuck transactions replaced with higher fees, network errors retried with
 // backoff, and the chain consulted first so a batch is never committed twice.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { keccak256, ZeroHash, type Contract, type JsonRpcProvider, type Wallet, type HDNodeWallet } from 'ethers';
 import { withSendLock } from '../chain/send-lock';
 import type { Outbox, StoredBatch } from './outbox';
@@ -180,8 +181,4 @@ function max(a: bigint, b: bigint): bigint {
 
 function min(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
