@@ -48,6 +48,17 @@ async function expectedOutput(consumer: Contract) {
   return modelOutputToAbi(outputs).numbers[0].values;
 }
 
+/** The consumer's last delivered forecast, as fixed-point numbers. */
+async function latestOutput(consumer: Contract) {
+  return [...(await consumer.latest())].map((v) => ({ value: v[0], decimals: v[1] }));
+}
+
+/** Creates a workflow of the demo model for `consumer` every `interval` seconds (or blocks), prepaid for `runs` runs. */
+async function createWorkflow(hub: Contract, consumer: Contract, interval: number, inBlocks: boolean, runs: bigint): Promise<string> {
+  const created = await (await hub.createWorkflow(DEMO_HASH, await consumer.getAddress(), interval, inBlocks, 400_000, FEE, { value: FEE * runs })).wait();
+  return events(created, hub, 'WorkflowCreated')[0]!.args.id as string;
+}
+
 /** Resolves to the name of the custom error `sending` reverted with. */
 async function reverted(sending: Promise<unknown>, hub: Contract): Promise<string | undefined> {
   try {
@@ -70,8 +81,7 @@ test.serial('an on-chain request is run by the node, delivered to the consumer, 
     const sent = await (await consumer.requestForecast(400_000, { value: FEE })).wait();
     const id = (sent.logs.map((l: never) => hub.interface.parseLog(l)).find((e: { name: string } | null) => e?.name === 'InferenceRequested')).args.id;
     await until('the forecast', async () => (await consumer.latestRequest()) === id);
-    const latest = [...(await consumer.latest())].map((v) => ({ value: v[0], decimals: v[1] }));
-    t.deepEqual(latest, await expectedOutput(consumer));
+    t.deepEqual(await latestOutput(consumer), await expectedOutput(consumer));
 
     const request = await hub.requestOf(id);
     t.is(request.status, RequestStatus.Fulfilled);
@@ -96,8 +106,7 @@ test.serial('an on-chain request is run by the node, delivered to the consumer, 
 
 test.serial('a recurring workflow delivers a run per interval on the input the consumer shows at the time', async (t) => {
   const { hub, consumer } = await deployAll();
-  const created = await (await hub.createWorkflow(DEMO_HASH, await consumer.getAddress(), 30, false, 400_000, FEE, { value: FEE * 3n })).wait();
-  const workflowId = events(created, hub, 'WorkflowCreated')[0]!.args.id as string;
+  const workflowId = await createWorkflow(hub, consumer, 30, false, 3n);
   const node = await startTestNode(chain, 2, { hub: await hub.getAddress(), hubPollMs: 50, workflows: [workflowId] });
   try {
     await node.node.store.add(DEMO, { alias: 'demo' });
@@ -106,7 +115,7 @@ test.serial('a recurring workflow delivers a run per interval on the input the c
     await until('run 1', async () => (await hub.workflowOf(workflowId)).runs === 1n);
     const run1 = await hub.workflowRequestId(workflowId, 1, firstInput);
     t.is(await consumer.latestRequest(), run1);
-    t.deepEqual([...(await consumer.latest())].map((v) => ({ value: v[0], decimals: v[1] })), await expectedOutput(consumer));
+    t.deepEqual(await latestOutput(consumer), await expectedOutput(consumer));
 
     // Not due again before the interval, whatever the node polls.
     await sleep(300);
@@ -115,7 +124,7 @@ test.serial('a recurring workflow delivers a run per interval on the input the c
     await timeTravel(31);
     await until('run 2', async () => (await hub.workflowOf(workflowId)).runs === 2n);
     t.is(await consumer.latestRequest(), await hub.workflowRequestId(workflowId, 2, await inputHash()));
-    t.deepEqual([...(await consumer.latest())].map((v) => ({ value: v[0], decimals: v[1] })), await expectedOutput(consumer));
+    t.deepEqual(await latestOutput(consumer), await expectedOutput(consumer));
     t.is((await hub.workflowOf(workflowId)).balance, FEE);
   } finally {
     await node.stop();
@@ -124,8 +133,7 @@ test.serial('a recurring workflow delivers a run per interval on the input the c
 
 test.serial('a workflow counted in blocks runs again only once its interval of blocks has been mined', async (t) => {
   const { hub, consumer } = await deployAll();
-  const created = await (await hub.createWorkflow(DEMO_HASH, await consumer.getAddress(), 5, true, 400_000, FEE, { value: FEE * 3n })).wait();
-  const workflowId = events(created, hub, 'WorkflowCreated')[0]!.args.id as string;
+  const workflowId = await createWorkflow(hub, consumer, 5, true, 3n);
   const node = await startTestNode(chain, 6, { hub: await hub.getAddress(), hubPollMs: 50, workflows: [workflowId] });
   try {
     await node.node.store.add(DEMO, { alias: 'demo' });
@@ -194,8 +202,7 @@ test.serial('the hub refuses what it must: strangers, double fulfilment, early o
   t.is(await reverted(hub.refund(late), hub), 'NotRefundable');
 
   // A workflow run must carry the input the consumer shows now, and wait for its interval.
-  const created = await (await hub.createWorkflow(DEMO_HASH, await consumer.getAddress(), 3600, false, 400_000, FEE, { value: FEE * 2n })).wait();
-  const wid = events(created, hub, 'WorkflowCreated')[0]!.args.id;
+  const wid = await createWorkflow(hub, consumer, 3600, false, 2n);
   const current = modelInputFromAbi(await consumer.workflowInput(wid));
   t.is(await reverted(as(operator).runWorkflow(wid, modelInputToAbi(x), output, ZeroHash), hub), 'InputChanged');
   await (await as(operator).runWorkflow(wid, current, output, ZeroHash)).wait();
