@@ -148,9 +148,6 @@ struct ConvJob {
   }
 };
 
-// Per thread: one column block's panels, at most max(kBlockBytes, one 32-pixel panel of K rows).
-thread_local PackedB t_column_block;
-
 // Many column blocks: each task writes one block's im2col panels and runs their GEMM at once, on
 // the thread whose cache holds them. A block's panels stay under kBlockBytes, beside the A stream.
 bool conv_by_column_blocks(const ConvJob& job) {
@@ -165,10 +162,10 @@ bool conv_by_column_blocks(const ConvJob& job) {
     const int64_t gi = rest / blocks, first = (rest % blocks) * block_panels;
     const int64_t count = std::min(block_panels, job.panels - first), j0 = first * kPanelWidth;
     const int64_t cols = std::min(count * kPanelWidth, job.pixels - j0);
-    allocate_panels(t_column_block, job.k, cols);
-    for (int64_t q = 0; q < count; ++q) job.im2col(b, gi, first + q, t_column_block.panels.data() + q * job.k * kPanelWidth);
+    ScratchPanels block(1, job.k, cols);
+    for (int64_t q = 0; q < count; ++q) job.im2col(b, gi, first + q, block[0].panels.data() + q * job.k * kPanelWidth);
     SgemmBatch gb = job.gemm(cols);
-    job.add_item(gb, b, gi, &t_column_block, j0);
+    job.add_item(gb, b, gi, block.data(), j0);
     sgemm_serial(gb);
   });
   return true;
