@@ -12,7 +12,7 @@ export interface PlanSpec {
   values: { dtype: DType; shape: number[]; kind: 'input' | 'output' | 'constant' | 'arena'; slot: number }[];
   constants: Tensor[];
   /** Per constant, its id in the PlanMemo: the native side shares a constant (and its packed forms) by id. */
-  constantKeys: number[];
+  constantKeys?: number[];
   steps: { op: string; inputs: number[]; outputs: number[]; params: Record<string, unknown> }[];
   inputs: number[];
   outputs: number[];
@@ -194,8 +194,7 @@ export function planModel(model: OnnxModel, feeds: Tensor[], byValue = valueInpu
       outputs[i] = copy;
     }
   }
-  const spec = layout(values, pruned(steps, outputs), inputs, outputs);
-  return { ...spec, constantKeys: spec.constants.map((t) => memo.keyOf(t)) };
+  return layout(values, pruned(steps, outputs), inputs, outputs, memo);
 }
 
 /** Largest result (elements) computed at plan time when every input of a step is a constant. */
@@ -221,7 +220,7 @@ function evaluate(step: Step): Tensor {
   }
   const out = values.length;
   values.push({ dtype: step.output.dtype, shape: step.output.shape, kind: 'output', slot: 0 });
-  const spec: Omit<PlanSpec, 'constantKeys'> = {
+  const spec: PlanSpec = {
     values, constants, inputs: [], outputs: [out], arenaBytes: 0,
     steps: [{ op: step.op, inputs: step.inputs.map((v) => (v ? ids.get(v)! : -1)), outputs: [out], params: step.params }],
   };
@@ -242,7 +241,7 @@ function pruned(steps: Step[], outputs: Value[]): Step[] {
 }
 
 /** Assigns storage: inputs, outputs, constants, and arena offsets reused once a value's last reader ran. */
-function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[]): Omit<PlanSpec, 'constantKeys'> {
+function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[], memo: PlanMemo): PlanSpec {
   const kind = new Map<Value, PlanSpec['values'][number]>();
   inputs.forEach((v, i) => kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'input', slot: i }));
   outputs.forEach((v, i) => kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'output', slot: i }));
@@ -281,6 +280,7 @@ function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[
   return {
     values: specValues,
     constants,
+    constantKeys: constants.map((t) => memo.keyOf(t)),
     steps: steps.map((s) => ({ op: s.op, inputs: s.inputs.map((v) => v?.id ?? -1), outputs: [s.output.id], params: s.params })),
     inputs: inputs.map((v) => v.id),
     outputs: outputs.map((v) => v.id),
