@@ -49,6 +49,9 @@ test('conv2d: strides, pads, dilations, groups, depthwise and bias match float64
     // grouped and not.
     [[2, 64, 30, 30], [16, 64, 3, 3], 1, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
     [[1, 32, 48, 48], [12, 16, 3, 3], 2, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
+    // Rows wider than a vector at strides 2 and 3 (a ResNet-like 7x7/2 stem; a dilated stride-3 window).
+    [[1, 3, 40, 71], [4, 3, 7, 7], 1, { kh: 7, kw: 7, sh: 2, sw: 2, pads: [3, 3, 3, 3], dh: 1, dw: 1 }],
+    [[1, 2, 9, 80], [3, 2, 2, 3], 1, { kh: 2, kw: 3, sh: 1, sw: 3, pads: [0, 2, 1, 1], dh: 1, dw: 2 }],
   ];
   let seed = 1;
   for (const [xs, ws, group, win] of configs) {
@@ -62,9 +65,9 @@ test('conv2d: strides, pads, dilations, groups, depthwise and bias match float64
   }
 });
 
-function refPool(kind: 'max' | 'average', x: Float32Array, xs: number[], k: number, s: number, pads: number[], ceil: boolean, includePad: boolean) {
+function refPool(kind: 'max' | 'average', x: Float32Array, xs: number[], k: number, s: number, pads: number[], ceil: boolean, includePad: boolean, d = 1) {
   const [n, c, h, w] = xs;
-  const oh = outSize(h, k, s, 1, pads[0], pads[2], ceil), ow = outSize(w, k, s, 1, pads[1], pads[3], ceil);
+  const oh = outSize(h, k, s, d, pads[0], pads[2], ceil), ow = outSize(w, k, s, d, pads[1], pads[3], ceil);
   const y = new Float64Array(n * c * oh * ow);
   for (let p = 0; p < n * c; p++)
     for (let i = 0; i < oh; i++)
@@ -72,7 +75,7 @@ function refPool(kind: 'max' | 'average', x: Float32Array, xs: number[], k: numb
         let acc = kind === 'max' ? -Infinity : 0, valid = 0, padded = 0;
         for (let r = 0; r < k; r++)
           for (let q = 0; q < k; q++) {
-            const iy = i * s - pads[0] + r, ix = j * s - pads[1] + q;
+            const iy = i * s - pads[0] + r * d, ix = j * s - pads[1] + q * d;
             if (iy < h + pads[2] && ix < w + pads[3]) padded++;
             if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
             const v = x[(p * h + iy) * w + ix];
@@ -96,6 +99,25 @@ test('max and average pooling: pads, ceil mode, count_include_pad both ways', as
           const bad = [...y.data].findIndex((v, i) => Math.abs(v - ref.y[i]) > 1e-6 * (1 + Math.abs(ref.y[i])));
           t.is(bad, -1, `${kind} k${k} s${s} ceil ${ceil} pad ${includePad} at ${bad}`);
         }
+});
+
+test('max pooling over rows wider than a vector: strides 1 to 3, dilations, pads', async (t) => {
+  const x = randomTensor([2, 3, 9, 75], 51);
+  for (const [k, s, d, pads] of [[3, 1, 1, [1, 1, 1, 1]], [2, 2, 1, [0, 0, 0, 0]], [3, 2, 2, [2, 3, 2, 1]], [3, 3, 1, [1, 2, 0, 0]]] as const) {
+    const y = await ops.pool2d('max', x, { kernelShape: [k, k], strides: [s, s], dilations: [d, d], pads: [...pads] });
+    const ref = refPool('max', x.data, x.shape, k, s, [...pads], false, false, d);
+    t.deepEqual(y.shape, ref.shape);
+    t.deepEqual([...y.data], [...ref.y], `k${k} s${s} d${d}`);
+  }
+});
+
+test('max pooling: a NaN in the window wins, +0 is above -0', async (t) => {
+  // One row of 2x1 windows with stride 2: [1, NaN], [NaN, 2], [-0, +0], [+0, -0], [-0, -0], [-Inf, -Inf].
+  const row = [1, NaN, NaN, 2, -0, 0, 0, -0, -0, -0, -Infinity, -Infinity];
+  const x = { dtype: 'float32' as const, shape: [1, 1, 1, row.length], data: new Float32Array(row) };
+  const y = await ops.pool2d('max', x, { kernelShape: [1, 2], strides: [1, 2] });
+  t.deepEqual([...y.data], [NaN, NaN, 0, 0, -0, -Infinity]);
+  t.true(Object.is(y.data[2], 0) && Object.is(y.data[3], 0) && Object.is(y.data[4], -0));
 });
 
 test('global pooling', async (t) => {

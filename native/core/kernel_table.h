@@ -66,6 +66,20 @@ struct IgemmTile {
 
 constexpr int kPanelWidth = 32;  // columns per packed B panel, for every ISA
 
+// A 2-D window sweep (Conv, pooling) over the H x W planes of an NCHW tensor.
+struct Window2d {
+  int64_t kh = 1, kw = 1;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  int64_t dilation_h = 1, dilation_w = 1;
+  bool ceil_mode = false;
+};
+
+// Input and output plane sizes of a window sweep.
+struct PlaneSizes {
+  int64_t h, w, oh, ow;
+};
+
 struct KernelTable {
   const char* isa;
   int sgemm_mr;         // rows of the main micro-tile
@@ -86,6 +100,12 @@ struct KernelTable {
                          size_t len);
   // y = (x - mean) * scale + shift over one contiguous run (BatchNormalization, per channel).
   void (*affine)(const float* x, float mean, float scale, float shift, float* y, size_t n);
+  // Conv's im2col matrix for `channels` planes, written straight into one packed B panel: output
+  // pixels [pix0, pix0 + valid), zeros for padding and past the last pixel.
+  void (*im2col_panel)(const float* planes, int64_t channels, const PlaneSizes& sizes, const Window2d& win,
+                       int64_t pix0, int64_t valid, float* dst);
+  // Max pooling of `planes` consecutive planes.
+  void (*max_pool_planes)(const float* x, float* y, size_t planes, const PlaneSizes& sizes, const Window2d& win);
 };
 
 enum class Isa : int32_t { Scalar, Avx2, Avx512 };

@@ -9,4 +9,5 @@
 #include "kernels/reduce.inl"
 #include "kernels/sgemm.inl"
 #include "kernels/igemm.inl"
+#include "kernels/window.inl"
 #include "kernels/table.inl"

@@ -29,6 +29,8 @@ void fill_table(verinfer::KernelTable* t, const char* name) {
   t->softmax_rows = &softmax_rows;
   t->layernorm_rows = &layernorm_rows;
   t->affine = &affine;
+  t->im2col_panel = &im2col_panel;
+  t->max_pool_planes = &max_pool_planes;
 }
 
 }  // namespace VI_ISA_NS

@@ -7,58 +7,11 @@
 #include "core/dispatch.h"
 #include "core/thread_pool.h"
 #include "ops/gemm.h"
-#include "ops/max_rule.h"
 
 namespace verinfer {
 namespace {
 
 std::string dims(int64_t a, int64_t b) { return std::to_string(a) + "x" + std::to_string(b); }
-
-// A run of a panel's pixels that lie in one output row: for each tap, their inputs lie in one input
-// row, so the in-range ones are found once per tap instead of tested per pixel.
-struct RowSegment {
-  int64_t first, count;  // the segment's pixels within the panel
-  int64_t oy, ox;        // output row and column of its first pixel
-};
-
-// A plain loop over non-aliased pointers: the compiler vectorizes it inline, where std::copy of a few
-// dozen floats is a memmove call.
-void copy_floats(const float* __restrict src, float* __restrict dst, int64_t count) {
-  for (int64_t i = 0; i < count; ++i) dst[i] = src[i];
-}
-
-// Writes one B panel of the im2col matrix: row (c, r, s) holds tap (r, s) of channel c for the panel's
-// `valid` pixels starting at output pixel `pix0`, zeros for padding and past the last pixel.
-void im2col_panel(const float* planes, int64_t channels, int64_t h, int64_t wd, int64_t ow, const Window2d& win,
-                  int64_t pix0, int64_t valid, float* dst) {
-  RowSegment segments[kPanelWidth];
-  int64_t count = 0;
-  for (int64_t j = 0; j < valid;) {
-    const int64_t oy = (pix0 + j) / ow, ox = (pix0 + j) % ow, len = std::min(valid - j, ow - ox);
-    segments[count++] = {j, len, oy, ox};
-    j += len;
-  }
-  for (int64_t c = 0; c < channels; ++c) {
-    const float* plane = planes + c * h * wd;
-    for (int64_t r = 0; r < win.kh; ++r)
-      for (int64_t s = 0; s < win.kw; ++s) {
-        float* row = dst + ((c * win.kh + r) * win.kw + s) * kPanelWidth;
-        std::fill_n(row, kPanelWidth, 0.0f);  // a constant size: inline stores, not a memset call
-        for (int64_t i = 0; i < count; ++i) {
-          const RowSegment& seg = segments[i];
-          const int64_t iy = seg.oy * win.stride_h - win.pad_top + r * win.dilation_h;
-          if (iy < 0 || iy >= h) continue;
-          const int64_t x0 = seg.ox * win.stride_w - win.pad_left + s * win.dilation_w;  // ix of pixel j is x0 + j * stride
-          const int64_t lo = x0 >= 0 ? 0 : (-x0 + win.stride_w - 1) / win.stride_w;
-          const int64_t hi = std::max(lo, x0 >= wd ? 0 : std::min<int64_t>(seg.count, (wd - 1 - x0) / win.stride_w + 1));
-          const float* line = plane + iy * wd;
-          if (win.stride_w == 1) copy_floats(line + x0 + lo, row + seg.first + lo, hi - lo);
-          else
-            for (int64_t j = lo; j < hi; ++j) row[seg.first + j] = line[x0 + j * win.stride_w];
-        }
-      }
-  }
-}
 
 }  // namespace
 
@@ -114,8 +67,8 @@ namespace {
 struct ConvJob {
   ConvJob(const float* input, const Shape& xs, const float* weights, const Shape& ws, const float* bias_or_null,
           const ConvParams& params, float* output, const Shape& ys)
-      : x(input), w(weights), bias(bias_or_null), y(output), p(params), n(xs[0]), c(xs[1]), h(xs[2]), wd(xs[3]),
-        m(ws[0]), ow(ys[3]), groups(params.groups), cg(c / groups), mg(m / groups),
+      : x(input), w(weights), bias(bias_or_null), y(output), p(params), sizes{xs[2], xs[3], ys[2], ys[3]}, n(xs[0]),
+        c(xs[1]), m(ws[0]), groups(params.groups), cg(c / groups), mg(m / groups),
         k(cg * params.window.kh * params.window.kw), pixels(ys[2] * ys[3]), panels((pixels + kPanelWidth - 1) / kPanelWidth) {}
 
   const float* x;
@@ -123,12 +76,13 @@ struct ConvJob {
   const float* bias;
   float* y;
   const ConvParams& p;
-  int64_t n, c, h, wd, m, ow, groups, cg, mg, k, pixels, panels;
+  PlaneSizes sizes;
+  int64_t n, c, m, groups, cg, mg, k, pixels, panels;
 
   // Writes panel pi (output pixels pi * 32 ...) of image b, group gi's im2col matrix to dst.
   void im2col(int64_t b, int64_t gi, int64_t pi, float* dst) const {
-    im2col_panel(x + (b * c + gi * cg) * h * wd, cg, h, wd, ow, p.window, pi * kPanelWidth,
-                 std::min<int64_t>(kPanelWidth, pixels - pi * kPanelWidth), dst);
+    kernels().im2col_panel(x + (b * c + gi * cg) * sizes.h * sizes.w, cg, sizes, p.window, pi * kPanelWidth,
+                           std::min<int64_t>(kPanelWidth, pixels - pi * kPanelWidth), dst);
   }
   // A GEMM of mg x cols x k with this conv's epilogue (bias per row, then the activation).
   SgemmBatch gemm(int64_t cols) const {
@@ -214,8 +168,8 @@ Shape pool2d_shape(const Shape& x, const Window2d& w) {
   return out;
 }
 
-// One output = one window walked in (kh, kw) order: max with max_rule from -inf; average as a
-// sequential sum from -0 divided by the count (pads included or not).
+// One output = one window walked in (kh, kw) order: max from -inf (the ISA kernels' max_pool_planes);
+// average as a sequential sum from -0 divided by the count (pads included or not).
 namespace {
 
 void average_pool_plane(const float* src, float* dst, int64_t h, int64_t wd, int64_t oh, int64_t ow, const Window2d& w,
@@ -240,37 +194,15 @@ void average_pool_plane(const float* src, float* dst, int64_t h, int64_t wd, int
     }
 }
 
-// Max pooling walked tap by tap over whole output rows: each output still takes its taps in (kh, kw)
-// order from -inf, but the bounds are worked out once per tap row instead of per output and tap.
-void max_pool_plane(const float* src, float* dst, int64_t h, int64_t wd, int64_t oh, int64_t ow, const Window2d& w) {
-  for (int64_t oy = 0; oy < oh; ++oy) {
-    float* out = dst + oy * ow;
-    std::fill(out, out + ow, -INFINITY);
-    for (int64_t r = 0; r < w.kh; ++r) {
-      const int64_t iy = oy * w.stride_h - w.pad_top + r * w.dilation_h;
-      if (iy < 0 || iy >= h) continue;
-      const float* line = src + iy * wd;
-      for (int64_t s = 0; s < w.kw; ++s) {
-        // ix = ox * stride + dx must lie in [0, wd).
-        const int64_t dx = s * w.dilation_w - w.pad_left;
-        const int64_t lo = dx >= 0 ? 0 : (-dx + w.stride_w - 1) / w.stride_w;
-        const int64_t hi = std::min<int64_t>(ow, dx >= wd ? 0 : (wd - 1 - dx) / w.stride_w + 1);
-        for (int64_t ox = lo; ox < hi; ++ox) out[ox] = max_rule(out[ox], line[ox * w.stride_w + dx]);
-      }
-    }
-  }
-}
-
 }  // namespace
 
 void pool2d(PoolKind kind, const float* x, const Shape& xs, const Window2d& w, bool count_include_pad, float* y) {
   const Shape ys = pool2d_shape(xs, w);
   const int64_t planes = xs[0] * xs[1], h = xs[2], wd = xs[3], oh = ys[2], ow = ys[3];
+  const PlaneSizes sizes{h, wd, oh, ow};
   parallel_for(static_cast<size_t>(planes), 1, [&](size_t b, size_t e) {
-    for (size_t pl = b; pl < e; ++pl) {
-      if (kind == PoolKind::Max) max_pool_plane(x + pl * h * wd, y + pl * oh * ow, h, wd, oh, ow, w);
-      else average_pool_plane(x + pl * h * wd, y + pl * oh * ow, h, wd, oh, ow, w, count_include_pad);
-    }
+    if (kind == PoolKind::Max) return kernels().max_pool_planes(x + b * h * wd, y + b * oh * ow, e - b, sizes, w);
+    for (size_t pl = b; pl < e; ++pl) average_pool_plane(x + pl * h * wd, y + pl * oh * ow, h, wd, oh, ow, w, count_include_pad);
   });
 }
 

@@ -7,14 +7,6 @@
 
 namespace verinfer {
 
-struct Window2d {
-  int64_t kh = 1, kw = 1;
-  int64_t stride_h = 1, stride_w = 1;
-  int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
-  int64_t dilation_h = 1, dilation_w = 1;
-  bool ceil_mode = false;
-};
-
 // Output spatial size of a window sweep; throws naming the window if it is invalid or empty.
 void window_output(const Window2d& w, int64_t h, int64_t wd, int64_t* oh, int64_t* ow, const char* op);
 

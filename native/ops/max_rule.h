@@ -1,4 +1,4 @@
-// The scalar max of the pooling kernels, the same rule as the vector max (docs/determinism.md):
+// The scalar max of N-d pooling, the rule of the vector max_first_nan of 2-D pooling (simd/math.h):
 // the first NaN wins, and +0 is above -0.
 #pragma once
 #include <cmath>

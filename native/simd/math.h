@@ -21,6 +21,14 @@ inline VecF min_ieee(VecF a, VecF b) {
   return select(is_nan(b), b, select(is_nan(a), a, r));
 }
 
+// The pooling max, lane by lane the max_rule of ops/max_rule.h: a NaN wins (a's if both are NaN), and
+// +0 is above -0.
+inline VecF max_first_nan(VecF a, VecF b) {
+  // Equal values keep their common bits, which makes +0 of a ±0 pair; b wins ties with a NaN b.
+  const VecF r = select(eq(a, b), bit_and(a, b), select(gt(a, b), a, b));
+  return select(is_nan(a), a, r);
+}
+
 constexpr float kLn2Hi = 0.693145751953125f;
 constexpr float kLn2Lo = 1.42860682030941723212e-6f;
 constexpr float kLog2e = 1.44269504088896341f;

@@ -17,6 +17,14 @@ struct VecF {
 
   static VecF load(const float* p) { return {_mm256_loadu_ps(p)}; }
   static VecF load_partial(const float* p, int n) { return {_mm256_maskload_ps(p, tail_mask_avx2(n))}; }
+  // Lanes [0, n) from p[0], p[2], ... (zeros after), reading nothing past p[2n - 2].
+  static VecF load_even(const float* p, int n) {
+    const int span = 2 * n - 1;
+    const __m256 lo = _mm256_maskload_ps(p, tail_mask_avx2(span));
+    const __m256 hi = span > 8 ? _mm256_maskload_ps(p + 8, tail_mask_avx2(span - 8)) : _mm256_setzero_ps();
+    const __m256 pairs = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));  // lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6
+    return {_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(pairs), _MM_SHUFFLE(3, 1, 2, 0)))};
+  }
   static VecF set1(float x) { return {_mm256_set1_ps(x)}; }
   static VecF zero() { return {_mm256_setzero_ps()}; }
   void store(float* p) const { _mm256_storeu_ps(p, v); }
@@ -62,6 +70,7 @@ inline VecF mantissa_of(VecF a) {
   __m256i bits = _mm256_and_si256(_mm256_castps_si256(a.v), _mm256_set1_epi32(0x007fffff));
   return {_mm256_castsi256_ps(_mm256_or_si256(bits, _mm256_set1_epi32(0x3f800000)))};
 }
+inline VecF bit_and(VecF a, VecF b) { return {_mm256_and_ps(a.v, b.v)}; }
 inline VecF copysign(VecF mag, VecF sgn) {
   const __m256 sign = _mm256_set1_ps(-0.0f);
   return {_mm256_or_ps(_mm256_andnot_ps(sign, mag.v), _mm256_and_ps(sign, sgn.v))};

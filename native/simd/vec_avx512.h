@@ -16,6 +16,14 @@ struct VecF {
 
   static VecF load(const float* p) { return {_mm512_loadu_ps(p)}; }
   static VecF load_partial(const float* p, int n) { return {_mm512_maskz_loadu_ps(tail_mask_avx512(n), p)}; }
+  // Lanes [0, n) from p[0], p[2], ... (zeros after), reading nothing past p[2n - 2].
+  static VecF load_even(const float* p, int n) {
+    const int span = 2 * n - 1;
+    const __m512 lo = _mm512_maskz_loadu_ps(tail_mask_avx512(span), p);
+    const __m512 hi = span > 16 ? _mm512_maskz_loadu_ps(tail_mask_avx512(span - 16), p + 16) : _mm512_setzero_ps();
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return {_mm512_permutex2var_ps(lo, even, hi)};
+  }
   static VecF set1(float x) { return {_mm512_set1_ps(x)}; }
   static VecF zero() { return {_mm512_setzero_ps()}; }
   void store(float* p) const { _mm512_storeu_ps(p, v); }
@@ -63,6 +71,7 @@ inline VecF mantissa_of(VecF a) {
   __m512i bits = _mm512_and_si512(_mm512_castps_si512(a.v), _mm512_set1_epi32(0x007fffff));
   return {_mm512_castsi512_ps(_mm512_or_si512(bits, _mm512_set1_epi32(0x3f800000)))};
 }
+inline VecF bit_and(VecF a, VecF b) { return {_mm512_and_ps(a.v, b.v)}; }
 inline VecF copysign(VecF mag, VecF sgn) {
   const __m512i sign = _mm512_set1_epi32(INT32_MIN);
   __m512i m = _mm512_andnot_si512(sign, _mm512_castps_si512(mag.v));

@@ -14,6 +14,7 @@ struct VecF {
 
   static VecF load(const float* p) { return {*p}; }
   static VecF load_partial(const float* p, int n) { return {n > 0 ? *p : 0.0f}; }
+  static VecF load_even(const float* p, int n) { return {n > 0 ? *p : 0.0f}; }
   static VecF set1(float x) { return {x}; }
   static VecF zero() { return {0.0f}; }
   void store(float* p) const { *p = v; }
@@ -62,6 +63,15 @@ inline VecF mantissa_of(VecF a) {
   bits = (bits & 0x007fffffu) | 0x3f800000u;
   float r;
   std::memcpy(&r, &bits, 4);
+  return {r};
+}
+inline VecF bit_and(VecF a, VecF b) {
+  uint32_t x, y;
+  std::memcpy(&x, &a.v, 4);
+  std::memcpy(&y, &b.v, 4);
+  x &= y;
+  float r;
+  std::memcpy(&r, &x, 4);
   return {r};
 }
 inline VecF copysign(VecF mag, VecF sgn) { return {__builtin_copysignf(mag.v, sgn.v)}; }

@@ -1,0 +1,116 @@
+// Window kernels of Conv and max pooling over the VecF of the including ISA file. Both walk a window
+// tap by tap over runs of outputs that share an input row, so a tap's bounds are worked out once per
+// run and its inputs are read as a (possibly strided) vector.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace VI_ISA_NS {
+
+// Lanes [0, n) from p[0], p[stride], ... (zeros after); nothing past p[(n - 1) * stride] is read.
+inline VecF load_taps(const float* p, int64_t stride, int n) {
+  if (stride == 1) return VecF::load_partial(p, n);
+  if (stride == 2) return VecF::load_even(p, n);
+  alignas(64) float lanes[VecF::width] = {};
+  for (int i = 0; i < n; ++i) lanes[i] = p[i * stride];
+  return VecF::load(lanes);
+}
+
+// For a run of `outputs` outputs whose tap reads input column ox * stride + offset: the outputs
+// [lo, hi) whose column lies in [0, width), and the column of output lo.
+struct TapSpan {
+  int64_t lo, hi, first_column;
+};
+
+inline TapSpan tap_span(int64_t offset, int64_t stride, int64_t width, int64_t outputs) {
+  const int64_t lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  const int64_t hi = offset >= width ? 0 : std::min(outputs, (width - 1 - offset) / stride + 1);
+  return {lo, std::max(lo, hi), offset + lo * stride};
+}
+
+// Row (c, r, s) of the panel holds tap (r, s) of channel c for the panel's pixels. The pixels are cut
+// into runs within one output row, whose inputs for a tap lie in one input row: each run's bounds are
+// found once per tap, and each of its vectors is then copied for every channel.
+inline void im2col_panel(const float* planes, int64_t channels, const verinfer::PlaneSizes& sz,
+                         const verinfer::Window2d& win, int64_t pix0, int64_t valid, float* dst) {
+  constexpr int64_t P = verinfer::kPanelWidth;
+  constexpr int W = VecF::width;
+  struct Run {
+    int64_t first, count, oy, ox;  // pixels [first, first + count) of the panel, from output (oy, ox)
+  };
+  Run runs[P];
+  int64_t run_count = 0;
+  for (int64_t j = 0; j < valid;) {
+    const int64_t oy = (pix0 + j) / sz.ow, ox = (pix0 + j) % sz.ow, len = std::min(valid - j, sz.ow - ox);
+    runs[run_count++] = {j, len, oy, ox};
+    j += len;
+  }
+  const int64_t plane = sz.h * sz.w, row_step = win.kh * win.kw * P;
+  for (int64_t r = 0; r < win.kh; ++r)
+    for (int64_t s = 0; s < win.kw; ++s) {
+      TapSpan spans[P];
+      int64_t starts[P], covered = 0;  // plane offset of each run's first in-range input
+      for (int64_t i = 0; i < run_count; ++i) {
+        const int64_t iy = runs[i].oy * win.stride_h - win.pad_top + r * win.dilation_h;
+        const int64_t x0 = runs[i].ox * win.stride_w - win.pad_left + s * win.dilation_w;
+        spans[i] = iy < 0 || iy >= sz.h ? TapSpan{0, 0, 0} : tap_span(x0, win.stride_w, sz.w, runs[i].count);
+        starts[i] = iy * sz.w + spans[i].first_column;
+        covered += spans[i].hi - spans[i].lo;
+      }
+      float* const tap_row = dst + (r * win.kw + s) * P;
+      if (covered < P)  // padding or the panel's end: zeros where no input lands
+        for (int64_t c = 0; c < channels; ++c)
+          for (int64_t j = 0; j < P; j += W) VecF::zero().store(tap_row + c * row_step + j);
+      for (int64_t i = 0; i < run_count; ++i) {
+        const int64_t count = spans[i].hi - spans[i].lo;
+        for (int64_t j = 0; j < count; j += W) {
+          const int n = static_cast<int>(std::min<int64_t>(W, count - j));
+          const float* from = planes + starts[i] + j * win.stride_w;
+          float* to = tap_row + runs[i].first + spans[i].lo + j;
+          for (int64_t c = 0; c < channels; ++c, from += plane, to += row_step)
+            load_taps(from, win.stride_w, n).store_partial(to, n);
+        }
+      }
+    }
+}
+
+// Lanes [0, n) of outputs [ox, ox + n) of one tap column: the taps where they lie inside the input
+// row, -inf (which leaves any max unchanged) where they fall in the padding.
+inline VecF pool_taps(const float* line, const TapSpan& t, int64_t stride, int64_t ox, int n) {
+  if (ox >= t.lo && ox + n <= t.hi) return load_taps(line + t.first_column + (ox - t.lo) * stride, stride, n);
+  alignas(64) float lanes[VecF::width];
+  for (int i = 0; i < VecF::width; ++i) {
+    const int64_t o = ox + i;
+    lanes[i] = i < n && o >= t.lo && o < t.hi ? line[t.first_column + (o - t.lo) * stride] : -INFINITY;
+  }
+  return VecF::load(lanes);
+}
+
+// Each output takes its taps in (kh, kw) order from -inf with max_first_nan (docs/determinism.md).
+// A vector of outputs stays in registers through its window.
+inline void max_pool_planes(const float* x, float* y, size_t planes, const verinfer::PlaneSizes& sz,
+                            const verinfer::Window2d& win) {
+  constexpr int W = VecF::width;
+  std::vector<TapSpan> columns(static_cast<size_t>(win.kw));
+  for (int64_t s = 0; s < win.kw; ++s)
+    columns[s] = tap_span(s * win.dilation_w - win.pad_left, win.stride_w, sz.w, sz.ow);
+  for (size_t pl = 0; pl < planes; ++pl) {
+    const float* src = x + pl * sz.h * sz.w;
+    for (int64_t oy = 0; oy < sz.oh; ++oy) {
+      float* out = y + (pl * sz.oh + oy) * sz.ow;
+      for (int64_t ox = 0; ox < sz.ow; ox += W) {
+        const int n = static_cast<int>(std::min<int64_t>(W, sz.ow - ox));
+        VecF acc = VecF::set1(-INFINITY);
+        for (int64_t r = 0; r < win.kh; ++r) {
+          const int64_t iy = oy * win.stride_h - win.pad_top + r * win.dilation_h;
+          if (iy < 0 || iy >= sz.h) continue;
+          for (const TapSpan& t : columns) acc = max_first_nan(acc, pool_taps(src + iy * sz.w, t, win.stride_w, ox, n));
+        }
+        acc.store_partial(out + ox, n);
+      }
+    }
+  }
+}
+
+}  // namespace VI_ISA_NS
