@@ -88,24 +88,39 @@ inline VecF pool_taps(const float* line, const TapSpan& t, int64_t stride, int64
 }
 
 // Each output takes its taps in (kh, kw) order from -inf with max_first_nan (docs/determinism.md).
-// A vector of outputs stays in registers through its window.
+// A vector of outputs stays in registers through its window; vectors clear of the left and right
+// padding read their taps without bounds checks.
 inline void max_pool_planes(const float* x, float* y, size_t planes, const verinfer::PlaneSizes& sz,
                             const verinfer::Window2d& win) {
   constexpr int W = VecF::width;
   std::vector<TapSpan> columns(static_cast<size_t>(win.kw));
-  for (int64_t s = 0; s < win.kw; ++s)
+  int64_t inner_lo = 0, inner_hi = sz.ow;  // outputs whose every tap column lies inside the row
+  for (int64_t s = 0; s < win.kw; ++s) {
     columns[s] = tap_span(s * win.dilation_w - win.pad_left, win.stride_w, sz.w, sz.ow);
+    inner_lo = std::max(inner_lo, columns[s].lo);
+    inner_hi = std::min(inner_hi, columns[s].hi);
+  }
   for (size_t pl = 0; pl < planes; ++pl) {
     const float* src = x + pl * sz.h * sz.w;
     for (int64_t oy = 0; oy < sz.oh; ++oy) {
+      // The first tap row at or below the top of the input; rows only go down from there.
+      const int64_t r_first = std::max<int64_t>(0, (win.pad_top - oy * win.stride_h + win.dilation_h - 1) / win.dilation_h);
       float* out = y + (pl * sz.oh + oy) * sz.ow;
       for (int64_t ox = 0; ox < sz.ow; ox += W) {
         const int n = static_cast<int>(std::min<int64_t>(W, sz.ow - ox));
+        const bool inner = ox >= inner_lo && ox + n <= inner_hi;
         VecF acc = VecF::set1(-INFINITY);
-        for (int64_t r = 0; r < win.kh; ++r) {
+        for (int64_t r = r_first; r < win.kh; ++r) {
           const int64_t iy = oy * win.stride_h - win.pad_top + r * win.dilation_h;
-          if (iy < 0 || iy >= sz.h) continue;
-          for (const TapSpan& t : columns) acc = max_first_nan(acc, pool_taps(src + iy * sz.w, t, win.stride_w, ox, n));
+          if (iy >= sz.h) break;
+          const float* line = src + iy * sz.w;
+          if (inner) {
+            const float* in = line + ox * win.stride_w - win.pad_left;
+            for (int64_t s = 0; s < win.kw; ++s)
+              acc = max_first_nan(acc, load_taps(in + s * win.dilation_w, win.stride_w, n));
+          } else {
+            for (const TapSpan& t : columns) acc = max_first_nan(acc, pool_taps(line, t, win.stride_w, ox, n));
+          }
         }
         acc.store_partial(out + ox, n);
       }
