@@ -52,6 +52,10 @@ test('conv2d: strides, pads, dilations, groups, depthwise and bias match float64
     // Rows wider than a vector at strides 2 and 3 (a ResNet-like 7x7/2 stem; a dilated stride-3 window).
     [[1, 3, 40, 71], [4, 3, 7, 7], 1, { kh: 7, kw: 7, sh: 2, sw: 2, pads: [3, 3, 3, 3], dh: 1, dw: 1 }],
     [[1, 2, 9, 80], [3, 2, 2, 3], 1, { kh: 2, kw: 3, sh: 1, sw: 3, pads: [0, 2, 1, 1], dh: 1, dw: 2 }],
+    // Maps that fill 32-wide panels worse than their output channels do: output pixels become the
+    // GEMM's rows (7x7 maps, grouped, strided, ragged pixel micro-panels).
+    [[2, 64, 7, 7], [64, 64, 3, 3], 1, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
+    [[1, 64, 14, 13], [96, 32, 3, 3], 2, { kh: 3, kw: 3, sh: 2, sw: 2, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
   ];
   let seed = 1;
   for (const [xs, ws, group, win] of configs) {
@@ -63,6 +67,21 @@ test('conv2d: strides, pads, dilations, groups, depthwise and bias match float64
     const bad = [...y.data].findIndex((v, i) => !(Math.abs(v - ref.y[i]) <= (k + 4) * 2 ** -24 * ref.bound[i] + 1e-30));
     t.is(bad, -1, `config ${JSON.stringify(xs)} ${JSON.stringify(ws)} at ${bad}: ${y.data[bad]} vs ${ref.y[bad]}`);
   }
+});
+
+test('a conv output does not depend on the schedule: a 7x7 map (pixels as GEMM rows) equals the same pixels of a wide map', async (t) => {
+  const c = 64, m = 64;
+  const small = randomTensor([1, c, 9, 9], 70), w = randomTensor([m, c, 3, 3], 71), bias = randomTensor([m], 72);
+  // The same 9x9 planes as the first 9 columns of 9x64 planes: with no padding, output columns 0..6 see
+  // the same inputs.
+  const wide = randomTensor([1, c, 9, 64], 73);
+  for (let p = 0; p < c * 9; p++) wide.data.set(small.data.subarray(p * 9, p * 9 + 9), p * 64);
+  const ySmall = await ops.conv2d(small, w, bias, { activation: 'relu' });
+  const yWide = await ops.conv2d(wide, w, bias, { activation: 'relu' });
+  t.deepEqual(ySmall.shape, [1, m, 7, 7]);
+  t.deepEqual(yWide.shape, [1, m, 7, 62]);
+  for (let row = 0; row < m * 7; row++)
+    t.deepEqual([...ySmall.data.subarray(row * 7, row * 7 + 7)], [...yWide.data.subarray(row * 62, row * 62 + 7)], `channel row ${row}`);
 });
 
 function refPool(kind: 'max' | 'average', x: Float32Array, xs: number[], k: number, s: number, pads: number[], ceil: boolean, includePad: boolean, d = 1) {

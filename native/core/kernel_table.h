@@ -100,10 +100,11 @@ struct KernelTable {
                          size_t len);
   // y = (x - mean) * scale + shift over one contiguous run (BatchNormalization, per channel).
   void (*affine)(const float* x, float mean, float scale, float shift, float* y, size_t n);
-  // Conv's im2col matrix for `channels` planes, written straight into one packed B panel: output
-  // pixels [pix0, pix0 + valid), zeros for padding and past the last pixel.
+  // Conv's im2col matrix for `channels` planes, written straight into one packed panel: rows of
+  // `width` floats (kPanelWidth for a B panel, MR for an A micro-panel) for output pixels
+  // [pix0, pix0 + valid), zeros for padding and past the last pixel. valid <= width <= kPanelWidth.
   void (*im2col_panel)(const float* planes, int64_t channels, const PlaneSizes& sizes, const Window2d& win,
-                       int64_t pix0, int64_t valid, float* dst);
+                       int64_t pix0, int64_t valid, int64_t width, float* dst);
   // Max pooling of `planes` consecutive planes.
   void (*max_pool_planes)(const float* x, float* y, size_t planes, const PlaneSizes& sizes, const Window2d& win);
 };

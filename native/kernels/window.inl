@@ -29,28 +29,28 @@ inline TapSpan tap_span(int64_t offset, int64_t stride, int64_t width, int64_t o
   return {lo, std::max(lo, hi), offset + lo * stride};
 }
 
-// Row (c, r, s) of the panel holds tap (r, s) of channel c for the panel's pixels. The pixels are cut
+// Row (c, r, s) of the panel, `width` floats, holds tap (r, s) of channel c for the panel's pixels
+// (zeros past `valid`). The pixels are cut
 // into runs within one output row, whose inputs for a tap lie in one input row: each run's bounds are
 // found once per tap, and each of its vectors is then copied for every channel.
 inline void im2col_panel(const float* planes, int64_t channels, const verinfer::PlaneSizes& sz,
-                         const verinfer::Window2d& win, int64_t pix0, int64_t valid, float* dst) {
-  constexpr int64_t P = verinfer::kPanelWidth;
+                         const verinfer::Window2d& win, int64_t pix0, int64_t valid, int64_t width, float* dst) {
   constexpr int W = VecF::width;
   struct Run {
     int64_t first, count, oy, ox;  // pixels [first, first + count) of the panel, from output (oy, ox)
   };
-  Run runs[P];
+  Run runs[verinfer::kPanelWidth];
   int64_t run_count = 0;
   for (int64_t j = 0; j < valid;) {
     const int64_t oy = (pix0 + j) / sz.ow, ox = (pix0 + j) % sz.ow, len = std::min(valid - j, sz.ow - ox);
     runs[run_count++] = {j, len, oy, ox};
     j += len;
   }
-  const int64_t plane = sz.h * sz.w, row_step = win.kh * win.kw * P;
+  const int64_t plane = sz.h * sz.w, row_step = win.kh * win.kw * width;
   for (int64_t r = 0; r < win.kh; ++r)
     for (int64_t s = 0; s < win.kw; ++s) {
-      TapSpan spans[P];
-      int64_t starts[P], covered = 0;  // plane offset of each run's first in-range input
+      TapSpan spans[verinfer::kPanelWidth];
+      int64_t starts[verinfer::kPanelWidth], covered = 0;  // plane offset of each run's first in-range input
       for (int64_t i = 0; i < run_count; ++i) {
         const int64_t iy = runs[i].oy * win.stride_h - win.pad_top + r * win.dilation_h;
         const int64_t x0 = runs[i].ox * win.stride_w - win.pad_left + s * win.dilation_w;
@@ -58,10 +58,11 @@ inline void im2col_panel(const float* planes, int64_t channels, const verinfer::
         starts[i] = iy * sz.w + spans[i].first_column;
         covered += spans[i].hi - spans[i].lo;
       }
-      float* const tap_row = dst + (r * win.kw + s) * P;
-      if (covered < P)  // padding or the panel's end: zeros where no input lands
+      float* const tap_row = dst + (r * win.kw + s) * width;
+      if (covered < width)  // padding or the panel's end: zeros where no input lands
         for (int64_t c = 0; c < channels; ++c)
-          for (int64_t j = 0; j < P; j += W) VecF::zero().store(tap_row + c * row_step + j);
+          for (int64_t j = 0; j < width; j += W)
+            VecF::zero().store_partial(tap_row + c * row_step + j, static_cast<int>(std::min<int64_t>(W, width - j)));
       for (int64_t i = 0; i < run_count; ++i) {
         const int64_t count = spans[i].hi - spans[i].lo;
         for (int64_t j = 0; j < count; j += W) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "core/dispatch.h"
@@ -63,7 +64,7 @@ Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p) {
 
 namespace {
 
-// One conv call's geometry, shared by its two schedules.
+// One conv call's geometry, shared by its schedules.
 struct ConvJob {
   ConvJob(const float* input, const Shape& xs, const float* weights, const Shape& ws, const float* bias_or_null,
           const ConvParams& params, float* output, const Shape& ys)
@@ -79,11 +80,14 @@ struct ConvJob {
   PlaneSizes sizes;
   int64_t n, c, m, groups, cg, mg, k, pixels, panels;
 
-  // Writes panel pi (output pixels pi * 32 ...) of image b, group gi's im2col matrix to dst.
-  void im2col(int64_t b, int64_t gi, int64_t pi, float* dst) const {
-    kernels().im2col_panel(x + (b * c + gi * cg) * sizes.h * sizes.w, cg, sizes, p.window, pi * kPanelWidth,
-                           std::min<int64_t>(kPanelWidth, pixels - pi * kPanelWidth), dst);
+  // Writes image b, group gi's im2col matrix for output pixels [first, first + width) to dst, as a
+  // panel of rows `width` floats wide.
+  void im2col(int64_t b, int64_t gi, int64_t first, int64_t width, float* dst) const {
+    kernels().im2col_panel(x + (b * c + gi * cg) * sizes.h * sizes.w, cg, sizes, p.window, first,
+                           std::min(width, pixels - first), width, dst);
   }
+  // The same for B panel pi (output pixels pi * 32 ...).
+  void im2col(int64_t b, int64_t gi, int64_t pi, float* dst) const { im2col(b, gi, pi * kPanelWidth, kPanelWidth, dst); }
   // A GEMM of mg x cols x k with this conv's epilogue (bias per row, then the activation).
   SgemmBatch gemm(int64_t cols) const {
     SgemmBatch gb;
@@ -146,7 +150,75 @@ void conv_by_images(const ConvJob& job) {
   }
 }
 
+// Output pixels as GEMM rows, Y^T = im2col^T W^T: each image's im2col is written as A micro-panels
+// of MR pixels, the weights are B (packed at plan time when constant), and Y^T is transposed into
+// place. The epilogue adds the bias per column instead of per row: the same operations.
+void conv_by_pixel_rows(const ConvJob& job) {
+  const int64_t mr = kernels().sgemm_mr, blocks = (job.pixels + mr - 1) / mr;
+  std::optional<ScratchPanels> own_weights;
+  const PackedB* weights = job.p.packed_weights_t;
+  if (!weights) {
+    own_weights.emplace(job.groups, job.k, job.mg);
+    pack_b_into(own_weights->data(), job.w, job.groups, job.mg * job.k, job.k, job.mg, job.k, true);
+    weights = own_weights->data();
+  }
+  constexpr int64_t kChunkBytes = int64_t{16} << 20;
+  const int64_t image_bytes = job.groups * (blocks * mr * job.k + job.pixels * job.mg) * static_cast<int64_t>(sizeof(float));
+  const int64_t chunk = std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(image_bytes, 1), 1, job.n);
+  for (int64_t b0 = 0; b0 < job.n; b0 += chunk) {
+    const int64_t items = std::min(chunk, job.n - b0) * job.groups;  // (image, group) pairs
+    Scratch<PackedA> cols(items, [&](PackedA& a) {
+      a.mr = static_cast<int>(mr);
+      a.panels.resize(static_cast<size_t>(blocks * mr * job.k));
+    });
+    Scratch<AlignedBuffer<float>> transposed(items, [&](AlignedBuffer<float>& t) { t.resize(static_cast<size_t>(job.pixels * job.mg)); });
+    ThreadPool::instance().run(items * blocks, [&](size_t task) {
+      const int64_t item = static_cast<int64_t>(task) / blocks, block = static_cast<int64_t>(task) % blocks;
+      job.im2col(b0 + item / job.groups, item % job.groups, block * mr, mr, cols[item].panels.data() + block * job.k * mr);
+    });
+    SgemmBatch gb;
+    gb.m = job.pixels, gb.n = job.mg, gb.k = job.k, gb.ldy = job.mg;
+    gb.ep.act = job.p.act;
+    if (job.bias) gb.ep.c_row_stride = 0, gb.ep.c_col_stride = 1;
+    for (int64_t item = 0; item < items; ++item) {
+      const int64_t gi = item % job.groups;
+      gb.a.push_back(nullptr);  // A comes packed
+      gb.a_packed.push_back(&cols[item]);
+      gb.b.push_back(weights + gi);
+      gb.y.push_back(transposed[item].data());
+      if (job.bias) gb.c.push_back(job.bias + gi * job.mg);
+    }
+    sgemm(gb);
+    // Transposed in 16 x 16 tiles: whole rows of Y^T are 2-8 KiB apart, so a column walk would
+    // keep hitting the same few cache sets.
+    constexpr int64_t kTile = 16;
+    const int64_t strips = (job.mg + kTile - 1) / kTile;
+    ThreadPool::instance().run(items * strips, [&](size_t task) {
+      const int64_t item = static_cast<int64_t>(task) / strips, c0 = static_cast<int64_t>(task) % strips * kTile;
+      const int64_t c1 = std::min(c0 + kTile, job.mg);
+      const float* from = transposed[item].data();
+      float* to = job.y + ((b0 + item / job.groups) * job.m + item % job.groups * job.mg) * job.pixels;
+      for (int64_t p0 = 0; p0 < job.pixels; p0 += kTile) {
+        const int64_t p1 = std::min(p0 + kTile, job.pixels);
+        for (int64_t co = c0; co < c1; ++co)
+          for (int64_t px = p0; px < p1; ++px) to[co * job.pixels + px] = from[px * job.mg + co];
+      }
+    });
+  }
+}
+
+// Share of a 32-wide panel's columns that hold real outputs when n outputs are laid across panels.
+double panel_fill(int64_t n) { return static_cast<double>(n) / static_cast<double>((n + kPanelWidth - 1) / kPanelWidth * kPanelWidth); }
+
 }  // namespace
+
+// Pixels as rows saves the padded panel columns but writes Y^T and transposes it, a cost per output
+// that a longer k amortizes: measured on ResNet-50's layers, it pays when the fill gain beats ~64 / k.
+bool conv_pixels_as_rows(const Shape& xs, const Shape& ws, const ConvParams& p) {
+  const Shape ys = conv2d_shape(xs, ws, p);
+  const double k = static_cast<double>(ws[1] * ws[2] * ws[3]);
+  return panel_fill(ys[1] / p.groups) / panel_fill(ys[2] * ys[3]) > 1.0 + 64.0 / k;
+}
 
 // Each output is one fma chain over k = (c, kh, kw) in that order; padded taps take part as zeros
 // (so fma(w, 0, acc) is applied, as im2col would do). The im2col matrix is packed straight into
@@ -156,7 +228,8 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
   const Shape ys = conv2d_shape(xs, ws, p);
   if (numel(ys, "conv2d output") == 0) return;
   const ConvJob job(x, xs, w, ws, bias, p, y, ys);
-  if (!conv_by_column_blocks(job)) conv_by_images(job);
+  if (conv_pixels_as_rows(xs, ws, p)) conv_by_pixel_rows(job);
+  else if (!conv_by_column_blocks(job)) conv_by_images(job);
 }
 
 Shape pool2d_shape(const Shape& x, const Window2d& w) {

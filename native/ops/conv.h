@@ -11,16 +11,23 @@ namespace verinfer {
 void window_output(const Window2d& w, int64_t h, int64_t wd, int64_t* oh, int64_t* ow, const char* op);
 
 struct PackedA;
+struct PackedB;
 
 struct ConvParams {
   Window2d window;
   int64_t groups = 1;
   UnaryParams act;  // fused activation (Identity for none)
-  const PackedA* packed_weights = nullptr;  // w packed once per group (pack_a_batch), or null to pack per call
+  // w packed once per group, or null to pack per call: as A (pack_a_batch), or transposed as B
+  // (pack_b_batch, trans_b) where conv_pixels_as_rows holds.
+  const PackedA* packed_weights = nullptr;
+  const PackedB* packed_weights_t = nullptr;
 };
 
 // x [N, C, H, W], w [M, C/groups, KH, KW], bias [M] or null -> y [N, M, OH, OW].
 Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p);
+// Whether the conv runs with output pixels as GEMM rows (Y^T = im2col^T W^T): where a map's pixels
+// fill 32-wide panels worse than its output channels do (the 7x7 and 14x14 maps of deep layers).
+bool conv_pixels_as_rows(const Shape& x, const Shape& w, const ConvParams& p);
 void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y);
 
 enum class PoolKind : int32_t { Max, Average };

@@ -203,24 +203,17 @@ thread_local std::vector<AlignedBuffer<float>> t_scratch;
 
 }  // namespace
 
-ScratchPanels::ScratchPanels(int64_t count, int64_t k, int64_t n) : items_(static_cast<size_t>(count)) {
-  for (PackedB& p : items_) {
-    if (!t_scratch.empty()) {
-      p.panels = std::move(t_scratch.back());
-      t_scratch.pop_back();
-    }
-    allocate_panels(p, k, n);
-  }
+AlignedBuffer<float> take_scratch() {
+  if (t_scratch.empty()) return {};
+  AlignedBuffer<float> buffer = std::move(t_scratch.back());
+  t_scratch.pop_back();
+  return buffer;
 }
 
-ScratchPanels::~ScratchPanels() {
-  size_t kept = 0;
-  for (const auto& buffer : t_scratch) kept += buffer.size() * sizeof(float);
-  for (PackedB& p : items_) {
-    kept += p.panels.size() * sizeof(float);
-    if (kept > kScratchKeptBytes) break;
-    t_scratch.push_back(std::move(p.panels));
-  }
+void keep_scratch(AlignedBuffer<float>&& buffer) {
+  size_t kept = buffer.size() * sizeof(float);
+  for (const auto& cached : t_scratch) kept += cached.size() * sizeof(float);
+  if (kept <= kScratchKeptBytes) t_scratch.push_back(std::move(buffer));
 }
 
 void sgemm(const SgemmBatch& g) {

@@ -28,28 +28,52 @@ std::vector<PackedB> pack_b_batch(const float* b, int64_t count, int64_t batch_s
 void pack_b_into(PackedB* out, const float* b, int64_t count, int64_t batch_stride, int64_t k, int64_t n, int64_t ldb,
                  bool trans_b);
 
-// Panels for one call's packed operand (a runtime B, an im2col matrix), drawn from a per-thread cache
-// and handed back when the call ends: a fresh multi-MiB buffer costs more in page faults (~1.5 us per
-// 4 KiB page in a VM) than packing into it. At most 64 MiB stay cached per thread.
-class ScratchPanels {
- public:
-  ScratchPanels(int64_t count, int64_t k, int64_t n);
-  ~ScratchPanels();
-  ScratchPanels(const ScratchPanels&) = delete;
-  ScratchPanels& operator=(const ScratchPanels&) = delete;
-  PackedB* data() { return items_.data(); }
-  PackedB& operator[](size_t i) { return items_[i]; }
-
- private:
-  std::vector<PackedB> items_;
-};
-
 // A (M x K, row-major) packed once, over all of K, into micro-panels of this ISA's MR rows:
 // panels[(p * k + kk) * mr + r], rows past M zero. A constant A (a Conv's weights) is packed at plan
 // time instead of once per call and image; the values, and so every fma, are the same.
 struct PackedA {
   int mr = 0;  // the ISA's at packing time: the ISA is chosen once per process
   AlignedBuffer<float> panels;
+};
+
+// A float buffer of this thread's scratch cache (empty if the cache is), and its return there: at most
+// 64 MiB stay cached per thread.
+AlignedBuffer<float> take_scratch();
+void keep_scratch(AlignedBuffer<float>&& buffer);
+
+// Buffers for one call's packed operands and temporaries (a runtime B, an im2col matrix), drawn from
+// the scratch cache and handed back when the call ends: a fresh multi-MiB buffer costs more in page
+// faults (~1.5 us per 4 KiB page in a VM) than packing into it.
+template <class Item>
+class Scratch {
+ public:
+  // `count` items, each sized by size(item) after it got a cached buffer.
+  template <class Size>
+  Scratch(int64_t count, Size size) : items_(static_cast<size_t>(count)) {
+    for (Item& item : items_) {
+      buffer_of(item) = take_scratch();
+      size(item);
+    }
+  }
+  ~Scratch() {
+    for (Item& item : items_) keep_scratch(std::move(buffer_of(item)));
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  Item* data() { return items_.data(); }
+  Item& operator[](size_t i) { return items_[i]; }
+
+ private:
+  static AlignedBuffer<float>& buffer_of(AlignedBuffer<float>& b) { return b; }
+  template <class Packed>
+  static AlignedBuffer<float>& buffer_of(Packed& p) { return p.panels; }
+  std::vector<Item> items_;
+};
+
+// `count` packed B operands of k x n.
+class ScratchPanels : public Scratch<PackedB> {
+ public:
+  ScratchPanels(int64_t count, int64_t k, int64_t n) : Scratch(count, [&](PackedB& p) { allocate_panels(p, k, n); }) {}
 };
 
 // Packs `count` matrices of M x K (row stride K) that lie `batch_stride` floats apart.

@@ -159,9 +159,7 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
       return;
     case StepOp::Conv: {
       c.floats(3);
-      ConvParams cp;
-      cp.window = p.window, cp.groups = p.groups;
-      c.output_shape(conv2d_shape(c.in(0).shape, c.in(1).shape, cp));
+      c.output_shape(conv2d_shape(c.in(0).shape, c.in(1).shape, conv_params(p)));
       if (c.has(2)) c.elements(c.in(2), c.in(1).shape[0], "bias");
       return;
     }

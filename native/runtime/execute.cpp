@@ -168,9 +168,9 @@ void run_step(const PlanStep& s, const Bindings& b) {
       return softmax(f32(in(0)), p.ints.empty() ? shape(0) : Shape(p.ints.begin(), p.ints.end()), p.axis, p.flag,
                      static_cast<float*>(y));
     case StepOp::Conv: {
-      ConvParams cp;
-      cp.window = p.window, cp.groups = p.groups, cp.act = p.act;
+      ConvParams cp = conv_params(p);
       if (s.packed_weights) cp.packed_weights = s.packed_weights->data();
+      if (s.packed_weights_t) cp.packed_weights_t = s.packed_weights_t->data();
       const float* bias = s.inputs.size() > 2 && s.inputs[2] >= 0 ? f32(in(2)) : nullptr;
       return conv2d(f32(in(0)), shape(0), f32(in(1)), shape(1), bias, cp, static_cast<float*>(y));
     }
@@ -214,16 +214,22 @@ size_t arity(StepOp op) {
   }
 }
 
-// A Conv's constant weights packed once, per group, as the GEMM's A: packing them per call and
-// image cost as much as a 7x7 layer's arithmetic.
+// A Conv's constant weights packed once, per group, as its GEMM needs them: as A, or transposed as B
+// where the conv runs with pixels as rows. Packing per call and image had cost as much as a 7x7
+// layer's arithmetic.
 void pack_conv_weights(const Plan& plan, PlanStep& s) {
   const PlanValue& wv = plan.values[static_cast<size_t>(s.inputs[1])];
   if (wv.kind != ValueKind::Constant || wv.shape.size() != 4) return;
   const int64_t groups = s.params.groups, m = wv.shape[0] / groups, k = wv.shape[1] * wv.shape[2] * wv.shape[3];
   const auto* w = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(wv.slot)]->data());
-  const std::string form = "conv A groups " + std::to_string(groups) + " m " + std::to_string(m) + " k " + std::to_string(k) +
-                           " mr " + std::to_string(kernels().sgemm_mr);
-  s.packed_weights = plan.cache->packed<std::vector<PackedA>>(plan.constant_keys[static_cast<size_t>(wv.slot)], form,
+  const int64_t key = plan.constant_keys[static_cast<size_t>(wv.slot)];
+  const std::string dims = "groups " + std::to_string(groups) + " m " + std::to_string(m) + " k " + std::to_string(k);
+  if (conv_pixels_as_rows(plan.values[static_cast<size_t>(s.inputs[0])].shape, wv.shape, conv_params(s.params))) {
+    s.packed_weights_t = plan.cache->packed<std::vector<PackedB>>(key, "conv B " + dims,
+                                                                  [&] { return pack_b_batch(w, groups, m * k, k, m, k, true); });
+    return;
+  }
+  s.packed_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv A " + dims + " mr " + std::to_string(kernels().sgemm_mr),
                                                               [&] { return pack_a_batch(w, groups, m * k, m, k); });
 }
 
@@ -296,6 +302,12 @@ void finalize_plan(Plan& plan) {
     if (s.op == StepOp::Conv) pack_conv_weights(plan, s);
     if (s.op == StepOp::MatMul || s.op == StepOp::Gemm) pack_gemm_b(plan, s);
   }
+}
+
+ConvParams conv_params(const StepParams& p) {
+  ConvParams cp;
+  cp.window = p.window, cp.groups = p.groups, cp.act = p.act;
+  return cp;
 }
 
 ConvTransposeParams conv_transpose_params(const StepParams& p) {

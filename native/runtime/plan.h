@@ -58,6 +58,7 @@ struct PlanStep {
   std::shared_ptr<const PackedB> packed_b;  // MatMul/Gemm whose B is a constant, packed at compile
   std::shared_ptr<const std::vector<PackedB>> packed_b_batch;  // batched MatMul with a constant B
   std::shared_ptr<const std::vector<PackedA>> packed_weights;  // Conv with constant weights, one per group
+  std::shared_ptr<const std::vector<PackedB>> packed_weights_t;  // the same as B, where pixels are rows
   SliceSpec slice;                          // Slice, resolved against the input shape at compile
 };
 
@@ -84,6 +85,8 @@ struct Plan {
   mutable ArenaCache arenas;
 };
 
+// The Conv parameters a step carries (window, groups, fused activation), weights not yet packed.
+ConvParams conv_params(const StepParams& p);
 // The ConvTranspose parameters a step carries (window, groups, output size in `ints`).
 ConvTransposeParams conv_transpose_params(const StepParams& p);
 
