@@ -26,14 +26,16 @@ struct RowOperand {
   int64_t stride;
 };
 
-// Addend and activation applied once per output after the last K block (docs/determinism.md):
-// y = act(alpha * acc + beta * C[i, j]).
+// Addends and activation applied once per output after the last K block (docs/determinism.md):
+// y = act((alpha * acc + beta * C[i, j]) + R[i, j]), each operation rounded in that order.
 struct GemmEpilogue {
   float alpha = 1.0f;
   float beta = 1.0f;
   const float* c = nullptr;  // addend at the tile origin, or null
   int64_t c_row_stride = 0;  // 0 broadcasts one row to every row
   int64_t c_col_stride = 0;  // 0 (one value per row) or 1
+  const float* residual = nullptr;  // R at the tile origin (a Conv's skip connection), or null
+  int64_t residual_ld = 0;
   UnaryParams act;
 };
 

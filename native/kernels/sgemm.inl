@@ -61,6 +61,7 @@ void sgemm_tile(const SgemmTile& t) {
           if (ep.beta != 1.0f) add = add * VecF::set1(ep.beta);
           y = y + add;
         }
+        if (ep.residual) y = y + load_lanes(ep.residual + r * ep.residual_ld + v * VecF::width, count);
         // Relu, the common case, is applied in registers; it is lane-wise, so the bits are those of
         // the row pass the other activations take.
         if (ep.act.op == verinfer::UnaryOp::Relu) y = unary_apply<verinfer::UnaryOp::Relu>(y, ep.act);

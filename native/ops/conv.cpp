@@ -91,7 +91,7 @@ struct ConvJob {
   // A GEMM of mg x cols x k with this conv's epilogue (bias per row, then the activation).
   SgemmBatch gemm(int64_t cols) const {
     SgemmBatch gb;
-    gb.m = mg, gb.n = cols, gb.k = k, gb.lda = k, gb.ldy = pixels;
+    gb.m = mg, gb.n = cols, gb.k = k, gb.lda = k, gb.ldy = pixels, gb.ldr = pixels;
     gb.ep.act = p.act;
     if (bias) gb.ep.c_row_stride = 1, gb.ep.c_col_stride = 0;
     return gb;
@@ -103,6 +103,7 @@ struct ConvJob {
     gb.b.push_back(cols);
     gb.y.push_back(y + (b * m + gi * mg) * pixels + j0);
     if (bias) gb.c.push_back(bias + gi * mg);
+    if (p.residual) gb.residual.push_back(p.residual + (b * m + gi * mg) * pixels + j0);
   }
 };
 
@@ -152,7 +153,8 @@ void conv_by_images(const ConvJob& job) {
 
 // Output pixels as GEMM rows, Y^T = im2col^T W^T: each image's im2col is written as A micro-panels
 // of MR pixels, the weights are B (packed at plan time when constant), and Y^T is transposed into
-// place. The epilogue adds the bias per column instead of per row: the same operations.
+// place. The epilogue adds the bias per column instead of per row: the same operations. A residual
+// is added, and then the activation applied, as Y^T is transposed.
 void conv_by_pixel_rows(const ConvJob& job) {
   const int64_t mr = kernels().sgemm_mr, blocks = (job.pixels + mr - 1) / mr;
   std::optional<ScratchPanels> own_weights;
@@ -178,7 +180,7 @@ void conv_by_pixel_rows(const ConvJob& job) {
     });
     SgemmBatch gb;
     gb.m = job.pixels, gb.n = job.mg, gb.k = job.k, gb.ldy = job.mg;
-    gb.ep.act = job.p.act;
+    if (!job.p.residual) gb.ep.act = job.p.act;
     if (job.bias) gb.ep.c_row_stride = 0, gb.ep.c_col_stride = 1;
     for (int64_t item = 0; item < items; ++item) {
       const int64_t gi = item % job.groups;
@@ -197,12 +199,18 @@ void conv_by_pixel_rows(const ConvJob& job) {
       const int64_t item = static_cast<int64_t>(task) / strips, c0 = static_cast<int64_t>(task) % strips * kTile;
       const int64_t c1 = std::min(c0 + kTile, job.mg);
       const float* from = transposed[item].data();
-      float* to = job.y + ((b0 + item / job.groups) * job.m + item % job.groups * job.mg) * job.pixels;
+      const int64_t origin = ((b0 + item / job.groups) * job.m + item % job.groups * job.mg) * job.pixels;
+      float* to = job.y + origin;
       for (int64_t p0 = 0; p0 < job.pixels; p0 += kTile) {
         const int64_t p1 = std::min(p0 + kTile, job.pixels);
         for (int64_t co = c0; co < c1; ++co)
           for (int64_t px = p0; px < p1; ++px) to[co * job.pixels + px] = from[px * job.mg + co];
       }
+      if (!job.p.residual) return;
+      const float* skip = job.p.residual + origin;
+      const auto n = static_cast<size_t>((c1 - c0) * job.pixels);
+      kernels().binary(BinaryOp::Add, {to + c0 * job.pixels, 1}, {skip + c0 * job.pixels, 1}, to + c0 * job.pixels, n);
+      if (job.p.act.op != UnaryOp::Identity) kernels().unary(job.p.act, to + c0 * job.pixels, to + c0 * job.pixels, n);
     });
   }
 }

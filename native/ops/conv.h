@@ -21,9 +21,12 @@ struct ConvParams {
   // (pack_b_batch, trans_b) where conv_pixels_as_rows holds.
   const PackedA* packed_weights = nullptr;
   const PackedB* packed_weights_t = nullptr;
+  // Added to the output after the bias and before the activation (a ResNet block's skip connection),
+  // shaped like the output; or null.
+  const float* residual = nullptr;
 };
 
-// x [N, C, H, W], w [M, C/groups, KH, KW], bias [M] or null -> y [N, M, OH, OW].
+// x [N, C, H, W], w [M, C/groups, KH, KW], bias [M] or null -> y [N, M, OH, OW]: y = act((conv + bias) + residual).
 Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p);
 // Whether the conv runs with output pixels as GEMM rows (Y^T = im2col^T W^T): where a map's pixels
 // fill 32-wide panels worse than its output channels do (the 7x7 and 14x14 maps of deep layers).

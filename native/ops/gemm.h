@@ -89,7 +89,9 @@ struct SgemmBatch {
   std::vector<float*> y;                // one per batch item, must not alias A, B or C
   int64_t ldy = 0;
   std::vector<const float*> c;          // addend origin per batch item, or empty
-  GemmEpilogue ep;                      // ep.c is ignored; c above is used per item
+  std::vector<const float*> residual;   // second addend (row stride ldr) per batch item, or empty
+  int64_t ldr = 0;
+  GemmEpilogue ep;                      // ep.c and ep.residual are ignored; c and residual above are used per item
 };
 
 void sgemm(const SgemmBatch& batch);

@@ -158,9 +158,10 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
       if (!p.ints.empty()) c.elements(c.in(0), numel(Shape(p.ints.begin(), p.ints.end()), "softmax"), "input");
       return;
     case StepOp::Conv: {
-      c.floats(3);
+      c.floats(4);
       c.output_shape(conv2d_shape(c.in(0).shape, c.in(1).shape, conv_params(p)));
       if (c.has(2)) c.elements(c.in(2), c.in(1).shape[0], "bias");
+      if (c.has(3) && c.in(3).shape != c.out().shape) c.fail("residual shape " + shape_text(c.in(3).shape) + " should be the output's");
       return;
     }
     case StepOp::ConvTranspose:

@@ -171,6 +171,7 @@ void run_step(const PlanStep& s, const Bindings& b) {
       ConvParams cp = conv_params(p);
       if (s.packed_weights) cp.packed_weights = s.packed_weights->data();
       if (s.packed_weights_t) cp.packed_weights_t = s.packed_weights_t->data();
+      if (s.inputs.size() > 3 && s.inputs[3] >= 0) cp.residual = f32(in(3));
       const float* bias = s.inputs.size() > 2 && s.inputs[2] >= 0 ? f32(in(2)) : nullptr;
       return conv2d(f32(in(0)), shape(0), f32(in(1)), shape(1), bias, cp, static_cast<float*>(y));
     }

@@ -1,0 +1,42 @@
+// Step-level fusion, once lowering has fixed every shape. A ResNet block ends in Conv → Add(skip) →
+// Relu: three passes over the block's output. The conv's GEMM epilogue can add the skip connection
+// and apply the activation itself, computing act((conv + bias) + skip) with the same roundings in the
+// same order as the three steps (docs/determinism.md), in one pass.
+import { BINARY, type Value } from './lowering';
+import type { Step } from './planner';
+
+const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** `steps` with each conv → add (→ unary) chain whose intermediates nothing else reads merged into one conv. */
+export function fuseConvResiduals(steps: Step[], outputs: Value[]): Step[] {
+  const readers = new Map<Value, number>();
+  for (const s of steps) for (const v of s.inputs) if (v) readers.set(v, (readers.get(v) ?? 0) + 1);
+  for (const v of outputs) readers.set(v, (readers.get(v) ?? 0) + 1);
+  const producer = new Map<Value, Step>(steps.map((s) => [s.output, s]));
+  const onlyFeeds = (v: Value) => readers.get(v) === 1;
+  const removed = new Set<Step>();
+  const result = steps.map((add) => {
+    if (add.op !== 'binary' || add.params.code !== BINARY.Add) return add;
+    for (const side of [0, 1]) {
+      const conv = producer.get(add.inputs[side]!);
+      const skip = add.inputs[1 - side]!;
+      if (!conv || conv.op !== 'conv' || conv.inputs.length > 3 || conv.params.activation || !onlyFeeds(conv.output)) continue;
+      if (skip.dtype !== 'float32' || !sameShape(skip.shape, conv.output.shape)) continue;
+      removed.add(conv);
+      // At the add's place: the skip value may be computed after the conv was.
+      return { ...conv, inputs: [conv.inputs[0], conv.inputs[1], conv.inputs[2], skip], output: add.output };
+    }
+    return add;
+  });
+  const fused = result.filter((s) => !removed.has(s));
+  for (const [i, s] of fused.entries()) {
+    const next = fused[i + 1];
+    if (s.op !== 'conv' || s.inputs.length !== 4 || next?.op !== 'unary' || next.inputs[0] !== s.output || !onlyFeeds(s.output)) continue;
+    const act: Record<string, unknown> = { activation: next.params.unary };
+    if (next.params.alpha !== undefined) act.activationAlpha = next.params.alpha;
+    if (next.params.beta !== undefined) act.activationBeta = next.params.beta;
+    fused[i] = { ...s, output: next.output, params: { ...s.params, ...act } };
+    fused.splice(i + 1, 1);
+  }
+  return fused;
+}

@@ -1,0 +1,58 @@
+// Conv → Add(skip) → Relu runs as one conv step whose epilogue adds the skip connection: the same
+// bits as the three steps run one by one (ops.conv2d, ops.binary, ops.unary), and no fusion where the
+// skip broadcasts or the conv output is read elsewhere.
+import test from 'ava';
+import { onnx } from 'onnx-proto';
+import { ops, Session, type Tensor } from '../lib';
+import { loadModel } from '../lib/onnx';
+import { optimizeModel } from '../lib/runtime/optimize';
+import { planModel } from '../lib/runtime/planner';
+import { bytesEqual, randomTensor } from './helpers';
+import { io } from './models';
+
+interface Block { n: number; c: number; m: number; hw: number; skip: number[]; skipFirst: boolean; convIsOutput?: boolean }
+
+function blockModel(w: Tensor<'float32'>, bias: Tensor<'float32'>, b: Block): Uint8Array {
+  const init = (name: string, t: Tensor<'float32'>) => ({ name, dataType: 1, dims: t.shape, floatData: Array.from(t.data) });
+  const pads = { name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] };
+  return onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ version: 13 }],
+    graph: {
+      name: 'block', initializer: [init('w', w), init('b', bias)],
+      input: [io('x', [b.n, b.c, b.hw, b.hw]), io('skip', b.skip)],
+      output: [io('y', []), ...(b.convIsOutput ? [io('c', [])] : [])],
+      node: [
+        { name: 'conv', opType: 'Conv', input: ['x', 'w', 'b'], output: ['c'], attribute: [pads] },
+        { name: 'add', opType: 'Add', input: b.skipFirst ? ['skip', 'c'] : ['c', 'skip'], output: ['s'] },
+        { name: 'relu', opType: 'Relu', input: ['s'], output: ['y'] },
+      ],
+    },
+  }).finish();
+}
+
+const BLOCKS: Record<string, [Block, boolean]> = {
+  'a 12x12 map (pixels as GEMM columns)': [{ n: 2, c: 16, m: 24, hw: 12, skip: [2, 24, 12, 12], skipFirst: false }, true],
+  'a 7x7 map (pixels as GEMM rows), the skip first': [{ n: 2, c: 64, m: 64, hw: 7, skip: [2, 64, 7, 7], skipFirst: true }, true],
+  'a broadcast skip': [{ n: 1, c: 8, m: 8, hw: 6, skip: [1, 8, 1, 1], skipFirst: false }, false],
+  'a conv output that is also a graph output': [{ n: 1, c: 8, m: 8, hw: 6, skip: [1, 8, 6, 6], skipFirst: false, convIsOutput: true }, false],
+};
+
+for (const [name, [block, fuses]] of Object.entries(BLOCKS)) {
+  test(`conv + skip + relu, ${name}: ${fuses ? 'one step' : 'not fused'}, the same bits as the ops one by one`, async (t) => {
+    const x = randomTensor([block.n, block.c, block.hw, block.hw], 1), skip = randomTensor(block.skip, 2);
+    const w = randomTensor([block.m, block.c, 3, 3], 3, -0.2, 0.2), bias = randomTensor([block.m], 4);
+    const bytes = blockModel(w, bias, block);
+    const plan = planModel(optimizeModel(loadModel(bytes)), [x, skip]);
+    t.deepEqual(plan.steps.map((s) => s.op), fuses ? ['conv'] : ['conv', 'binary', 'unary']);
+    if (fuses) t.is(plan.steps[0].params.activation, 'relu');
+
+    const session = await Session.create(bytes);
+    const y = (await session.run({ x, skip })).y as Tensor<'float32'>;
+    const conv = await ops.conv2d(x, w, bias, { pads: [1, 1, 1, 1] });
+    const sum = await ops.binary('add', block.skipFirst ? skip : conv, block.skipFirst ? conv : skip);
+    const want = await ops.unary('relu', sum);
+    t.deepEqual(y.shape, want.shape);
+    t.true(bytesEqual(y.data, want.data));
+    t.true(want.data.some((v) => v > 0) && want.data.some((v) => v === 0), 'the relu clips some outputs and keeps others');
+  });
+}
