@@ -10,7 +10,7 @@ import { planModel } from '../lib/runtime/planner';
 import { bytesEqual, randomTensor } from './helpers';
 import { io } from './models';
 
-interface Block { n: number; c: number; m: number; hw: number; skip: number[]; skipFirst: boolean; convIsOutput?: boolean }
+interface Block { n: number; c: number; m: number; hw: number; skip: number[]; skipFirst: boolean; convIsOutput?: boolean; sigmoidAfter?: boolean }
 
 function blockModel(w: Tensor<'float32'>, bias: Tensor<'float32'>, b: Block): Uint8Array {
   const init = (name: string, t: Tensor<'float32'>) => ({ name, dataType: 1, dims: t.shape, floatData: Array.from(t.data) });
@@ -24,7 +24,8 @@ function blockModel(w: Tensor<'float32'>, bias: Tensor<'float32'>, b: Block): Ui
       node: [
         { name: 'conv', opType: 'Conv', input: ['x', 'w', 'b'], output: ['c'], attribute: [pads] },
         { name: 'add', opType: 'Add', input: b.skipFirst ? ['skip', 'c'] : ['c', 'skip'], output: ['s'] },
-        { name: 'relu', opType: 'Relu', input: ['s'], output: ['y'] },
+        { name: 'relu', opType: 'Relu', input: ['s'], output: [b.sigmoidAfter ? 'r' : 'y'] },
+        ...(b.sigmoidAfter ? [{ name: 'sigmoid', opType: 'Sigmoid', input: ['r'], output: ['y'] }] : []),
       ],
     },
   }).finish();
@@ -35,6 +36,7 @@ const BLOCKS: Record<string, [Block, boolean]> = {
   'a 7x7 map (pixels as GEMM rows), the skip first': [{ n: 2, c: 64, m: 64, hw: 7, skip: [2, 64, 7, 7], skipFirst: true }, true],
   'a broadcast skip': [{ n: 1, c: 8, m: 8, hw: 6, skip: [1, 8, 1, 1], skipFirst: false }, false],
   'a conv output that is also a graph output': [{ n: 1, c: 8, m: 8, hw: 6, skip: [1, 8, 6, 6], skipFirst: false, convIsOutput: true }, false],
+  'a second activation after the relu': [{ n: 1, c: 8, m: 8, hw: 6, skip: [1, 8, 6, 6], skipFirst: false, sigmoidAfter: true }, true],
 };
 
 for (const [name, [block, fuses]] of Object.entries(BLOCKS)) {
@@ -43,16 +45,18 @@ for (const [name, [block, fuses]] of Object.entries(BLOCKS)) {
     const w = randomTensor([block.m, block.c, 3, 3], 3, -0.2, 0.2), bias = randomTensor([block.m], 4);
     const bytes = blockModel(w, bias, block);
     const plan = planModel(optimizeModel(loadModel(bytes)), [x, skip]);
-    t.deepEqual(plan.steps.map((s) => s.op), fuses ? ['conv'] : ['conv', 'binary', 'unary']);
+    const tail = block.sigmoidAfter ? ['unary'] : [];
+    t.deepEqual(plan.steps.map((s) => s.op), fuses ? ['conv', ...tail] : ['conv', 'binary', 'unary', ...tail]);
     if (fuses) t.is(plan.steps[0].params.activation, 'relu');
 
     const session = await Session.create(bytes);
     const y = (await session.run({ x, skip })).y as Tensor<'float32'>;
     const conv = await ops.conv2d(x, w, bias, { pads: [1, 1, 1, 1] });
     const sum = await ops.binary('add', block.skipFirst ? skip : conv, block.skipFirst ? conv : skip);
-    const want = await ops.unary('relu', sum);
+    const relu = await ops.unary('relu', sum);
+    t.true(relu.data.some((v) => v > 0) && relu.data.some((v) => v === 0), 'the relu clips some outputs and keeps others');
+    const want = block.sigmoidAfter ? await ops.unary('sigmoid', relu) : relu;
     t.deepEqual(y.shape, want.shape);
     t.true(bytesEqual(y.data, want.data));
-    t.true(want.data.some((v) => v > 0) && want.data.some((v) => v === 0), 'the relu clips some outputs and keeps others');
   });
 }

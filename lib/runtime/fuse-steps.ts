@@ -28,15 +28,19 @@ export function fuseConvResiduals(steps: Step[], outputs: Value[]): Step[] {
     }
     return add;
   });
-  const fused = result.filter((s) => !removed.has(s));
-  for (const [i, s] of fused.entries()) {
-    const next = fused[i + 1];
-    if (s.op !== 'conv' || s.inputs.length !== 4 || next?.op !== 'unary' || next.inputs[0] !== s.output || !onlyFeeds(s.output)) continue;
-    const act: Record<string, unknown> = { activation: next.params.unary };
-    if (next.params.alpha !== undefined) act.activationAlpha = next.params.alpha;
-    if (next.params.beta !== undefined) act.activationBeta = next.params.beta;
-    fused[i] = { ...s, output: next.output, params: { ...s.params, ...act } };
-    fused.splice(i + 1, 1);
+  const fused: Step[] = [];
+  for (const s of result) {
+    if (removed.has(s)) continue;
+    const last = fused[fused.length - 1];
+    const fusable = last?.op === 'conv' && last.inputs.length === 4 && !last.params.activation;
+    if (s.op === 'unary' && fusable && s.inputs[0] === last.output && onlyFeeds(last.output)) {
+      const act: Record<string, unknown> = { activation: s.params.unary };
+      if (s.params.alpha !== undefined) act.activationAlpha = s.params.alpha;
+      if (s.params.beta !== undefined) act.activationBeta = s.params.beta;
+      fused[fused.length - 1] = { ...last, output: s.output, params: { ...last.params, ...act } };
+    } else {
+      fused.push(s);
+    }
   }
   return fused;
 }

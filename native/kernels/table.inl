@@ -9,6 +9,7 @@ void fill_table(verinfer::KernelTable* t, const char* name) {
   constexpr int main_vecs = verinfer::kPanelWidth / VecF::width;
   static_assert(WideVecs * VecF::width % verinfer::kPanelWidth == 0, "a wide tile spans whole B panels");
   static_assert(WideRows <= MR, "a ragged wide tile runs its rows on the main tile");
+  static_assert(MR <= verinfer::kPanelWidth, "im2col writes A micro-panels of MR pixels with the B panel's run arrays");
   t->isa = name;
   t->sgemm_mr = MR;
   t->sgemm_nr = verinfer::kPanelWidth;

@@ -91,7 +91,7 @@ struct ConvJob {
   // A GEMM of mg x cols x k with this conv's epilogue (bias per row, then the activation).
   SgemmBatch gemm(int64_t cols) const {
     SgemmBatch gb;
-    gb.m = mg, gb.n = cols, gb.k = k, gb.lda = k, gb.ldy = pixels, gb.ldr = pixels;
+    gb.m = mg, gb.n = cols, gb.k = k, gb.lda = k, gb.ldy = pixels, gb.residual_ld = pixels;
     gb.ep.act = p.act;
     if (bias) gb.ep.c_row_stride = 1, gb.ep.c_col_stride = 0;
     return gb;
@@ -230,8 +230,8 @@ bool conv_pixels_as_rows(const Shape& xs, const Shape& ws, const ConvParams& p) 
 
 // Each output is one fma chain over k = (c, kh, kw) in that order; padded taps take part as zeros
 // (so fma(w, 0, acc) is applied, as im2col would do). The im2col matrix is packed straight into
-// GEMM panels and the weights are A, so a Conv is a GEMM with a per-row bias. Both schedules give
-// every output the same chain.
+// GEMM panels: as B with the weights as A (a per-row bias), or, with pixels as rows, as A with the
+// weights as B (a per-column bias). All three schedules give every output the same chain.
 void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y) {
   const Shape ys = conv2d_shape(xs, ws, p);
   if (numel(ys, "conv2d output") == 0) return;

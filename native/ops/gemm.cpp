@@ -61,8 +61,8 @@ thread_local AlignedBuffer<float> t_a_pack;
 GemmEpilogue epilogue_at(const SgemmBatch& g, size_t item, int64_t i0, int64_t j0) {
   GemmEpilogue ep = g.ep;
   ep.c = g.c.empty() ? nullptr : g.c[item] + i0 * ep.c_row_stride + j0 * ep.c_col_stride;
-  ep.residual = g.residual.empty() ? nullptr : g.residual[item] + i0 * g.ldr + j0;
-  ep.residual_ld = g.ldr;
+  ep.residual = g.residual.empty() ? nullptr : g.residual[item] + i0 * g.residual_ld + j0;
+  ep.residual_ld = g.residual_ld;
   return ep;
 }
 

@@ -86,11 +86,11 @@ struct SgemmBatch {
   std::vector<const float*> a;          // one per batch item
   std::vector<const PackedA*> a_packed; // or, if not empty, A packed (not transposed), one per item
   std::vector<const PackedB*> b;        // one per batch item (may repeat)
-  std::vector<float*> y;                // one per batch item, must not alias A, B or C
+  std::vector<float*> y;                // one per batch item, must not alias A, B, C or the residual
   int64_t ldy = 0;
   std::vector<const float*> c;          // addend origin per batch item, or empty
-  std::vector<const float*> residual;   // second addend (row stride ldr) per batch item, or empty
-  int64_t ldr = 0;
+  std::vector<const float*> residual;   // second addend (row stride residual_ld) per batch item, or empty
+  int64_t residual_ld = 0;
   GemmEpilogue ep;                      // ep.c and ep.residual are ignored; c and residual above are used per item
 };
 

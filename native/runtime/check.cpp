@@ -40,6 +40,13 @@ class StepCheck {
   void output_shape(const Shape& want) const {
     if (out().shape != want) fail("output shape " + shape_text(out().shape) + " should be " + shape_text(want));
   }
+  bool shares_storage(const PlanValue& a, const PlanValue& b) const {
+    if (a.kind != b.kind) return false;
+    if (a.kind != ValueKind::Arena) return a.slot == b.slot;
+    const int64_t a_end = a.slot + numel(a.shape, "plan") * static_cast<int64_t>(dtype_size(a.dtype));
+    const int64_t b_end = b.slot + numel(b.shape, "plan") * static_cast<int64_t>(dtype_size(b.dtype));
+    return a.slot < b_end && b.slot < a_end;
+  }
   void elements(const PlanValue& v, int64_t want, const char* role) const {
     if (numel(v.shape, "plan") != want) fail(std::string(role) + " must have " + std::to_string(want) + " elements");
   }
@@ -162,6 +169,8 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
       c.output_shape(conv2d_shape(c.in(0).shape, c.in(1).shape, conv_params(p)));
       if (c.has(2)) c.elements(c.in(2), c.in(1).shape[0], "bias");
       if (c.has(3) && c.in(3).shape != c.out().shape) c.fail("residual shape " + shape_text(c.in(3).shape) + " should be the output's");
+      // The schedules read the residual while they write the output (some after writing partials).
+      if (c.has(3) && c.shares_storage(c.in(3), c.out())) c.fail("residual must not share storage with the output");
       return;
     }
     case StepOp::ConvTranspose:

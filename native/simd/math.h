@@ -53,7 +53,7 @@ inline VecF reduce_ln2(VecF x, VecF* n) {
   return fma(*n, VecF::set1(-kLn2Lo), r);
 }
 
-// e^x for |x| <= 87, where n = round(x / ln2) lies in [-126, 127]: p * 2^n in one scaling. exp below
+// e^x for |x| <= 87, where n = round(x / ln2) lies in [-126, 126]: p * 2^n in one scaling. exp below
 // scales in two halves, the first exact, so both round the same product once: the same bits.
 inline VecF exp_moderate(VecF x) {
   VecF n;
@@ -63,7 +63,8 @@ inline VecF exp_moderate(VecF x) {
 
 inline VecF exp(VecF x) {
   if (all_true(mask_and(ge(x, VecF::set1(-87.0f)), le(x, VecF::set1(87.0f))))) return exp_moderate(x);
-  VecF xc = clamp_above(clamp_below(x, -104.0f), 89.0f);
+  // NaN lanes (restored at the end) reduce 0 instead, so no NaN reaches pow2i's float-to-int conversion.
+  VecF xc = select(is_nan(x), VecF::zero(), clamp_above(clamp_below(x, -104.0f), 89.0f));
   VecF n;
   VecF r = reduce_ln2(xc, &n);
   VecF p = expm1_reduced(r) + VecF::set1(1.0f);
@@ -162,7 +163,9 @@ inline VecF erf(VecF x) {
   q = fma(q, t, VecF::set1(2.493800782e-02f));
   q = fma(q, t, VecF::set1(-7.434733957e-02f));
   q = fma(q, t, VecF::set1(2.108063698e-01f));
-  VecF large = VecF::set1(1.0f) - exp_moderate(neg(z)) * q;  // only lanes with -16 < -z <= -1 are kept
+  // Only lanes with -16 < -z <= -1 are kept; the others (NaN included) get -87, inside exp_moderate's domain.
+  const VecF kept_z = select(lt(z, VecF::set1(87.0f)), z, VecF::set1(87.0f));
+  VecF large = VecF::set1(1.0f) - exp_moderate(neg(kept_z)) * q;
   VecF y = select(lt(a, VecF::set1(1.0f)), small, select(lt(a, VecF::set1(4.0f)), large, VecF::set1(1.0f)));
   return select(is_nan(x), x, copysign(y, x));
 }

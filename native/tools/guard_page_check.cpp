@@ -102,21 +102,32 @@ int check_elementwise() {
 
 int check_conv() {
   int cases = 0;
-  for (int64_t hw : {1, 3, 7, 17})
-    for (int64_t channels : {1, 3, 16}) {
-      const Shape xs{1, channels, hw, hw}, ws{8, channels, 3, 3};
-      ConvParams p;
-      p.window.kh = p.window.kw = 3;
-      p.window.pad_top = p.window.pad_left = p.window.pad_bottom = p.window.pad_right = 1;
-      const Shape ys = conv2d_shape(xs, ws, p);
-      Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), w(static_cast<size_t>(numel(ws, "w"))), bias(8);
-      Guarded<float> y(static_cast<size_t>(numel(ys, "y")));
-      conv2d(x.get(), xs, w.get(), ws, bias.get(), p, y.get());
-      const Shape ps = pool2d_shape(xs, p.window);
-      Guarded<float> pooled(static_cast<size_t>(numel(ps, "pooled")));
-      pool2d(PoolKind::Max, x.get(), xs, p.window, false, pooled.get());
-      cases += 2;
-    }
+  // Strides 1-3 (strided tap loads), a dilation, and 64 output channels on small maps (the schedule
+  // with pixels as GEMM rows); each conv also adds a guarded residual.
+  struct Window {
+    int64_t stride, dilation, pad;
+  };
+  for (const Window win : {Window{1, 1, 1}, Window{2, 1, 3}, Window{3, 2, 2}})
+    for (int64_t hw : {1, 3, 7, 17, 40})
+      for (int64_t channels : {1, 3, 16})
+        for (int64_t m : {8, 64}) {
+          const Shape xs{1, channels, hw, hw}, ws{m, channels, 3, 3};
+          ConvParams p;
+          p.window.kh = p.window.kw = 3;
+          p.window.stride_h = p.window.stride_w = win.stride;
+          p.window.dilation_h = p.window.dilation_w = win.dilation;
+          p.window.pad_top = p.window.pad_left = p.window.pad_bottom = p.window.pad_right = win.pad;
+          const Shape ys = conv2d_shape(xs, ws, p);
+          Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), w(static_cast<size_t>(numel(ws, "w"))), bias(static_cast<size_t>(m));
+          Guarded<float> y(static_cast<size_t>(numel(ys, "y"))), skip(static_cast<size_t>(numel(ys, "skip")));
+          p.residual = skip.get();
+          p.act.op = UnaryOp::Relu;
+          conv2d(x.get(), xs, w.get(), ws, bias.get(), p, y.get());
+          const Shape ps = pool2d_shape(xs, p.window);
+          Guarded<float> pooled(static_cast<size_t>(numel(ps, "pooled")));
+          pool2d(PoolKind::Max, x.get(), xs, p.window, false, pooled.get());
+          cases += 2;
+        }
   return cases;
 }
 
