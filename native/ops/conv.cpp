@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <string>
 
 #include "core/dispatch.h"
@@ -157,23 +156,20 @@ void conv_by_images(const ConvJob& job) {
 // is added, and then the activation applied, as Y^T is transposed.
 void conv_by_pixel_rows(const ConvJob& job) {
   const int64_t mr = kernels().sgemm_mr, blocks = (job.pixels + mr - 1) / mr;
-  std::optional<ScratchPanels> own_weights;
-  const PackedB* weights = job.p.packed_weights_t;
-  if (!weights) {
-    own_weights.emplace(job.groups, job.k, job.mg);
-    pack_b_into(own_weights->data(), job.w, job.groups, job.mg * job.k, job.k, job.mg, job.k, true);
-    weights = own_weights->data();
-  }
+  const bool prepacked = job.p.packed_weights_t != nullptr;
+  ScratchPanels own_weights(prepacked ? 0 : job.groups, job.k, job.mg);
+  if (!prepacked) pack_b_into(own_weights.data(), job.w, job.groups, job.mg * job.k, job.k, job.mg, job.k, true);
+  const PackedB* weights = prepacked ? job.p.packed_weights_t : own_weights.data();
   constexpr int64_t kChunkBytes = int64_t{16} << 20;
   const int64_t image_bytes = job.groups * (blocks * mr * job.k + job.pixels * job.mg) * static_cast<int64_t>(sizeof(float));
   const int64_t chunk = std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(image_bytes, 1), 1, job.n);
+  Scratch<PackedA> cols(chunk * job.groups, [&](PackedA& a) {
+    a.mr = static_cast<int>(mr);
+    a.panels.resize(static_cast<size_t>(blocks * mr * job.k));
+  });
+  Scratch<AlignedBuffer<float>> transposed(chunk * job.groups, [&](AlignedBuffer<float>& t) { t.resize(static_cast<size_t>(job.pixels * job.mg)); });
   for (int64_t b0 = 0; b0 < job.n; b0 += chunk) {
     const int64_t items = std::min(chunk, job.n - b0) * job.groups;  // (image, group) pairs
-    Scratch<PackedA> cols(items, [&](PackedA& a) {
-      a.mr = static_cast<int>(mr);
-      a.panels.resize(static_cast<size_t>(blocks * mr * job.k));
-    });
-    Scratch<AlignedBuffer<float>> transposed(items, [&](AlignedBuffer<float>& t) { t.resize(static_cast<size_t>(job.pixels * job.mg)); });
     ThreadPool::instance().run(items * blocks, [&](size_t task) {
       const int64_t item = static_cast<int64_t>(task) / blocks, block = static_cast<int64_t>(task) % blocks;
       job.im2col(b0 + item / job.groups, item % job.groups, block * mr, mr, cols[item].panels.data() + block * job.k * mr);
@@ -218,14 +214,17 @@ void conv_by_pixel_rows(const ConvJob& job) {
 // Share of a 32-wide panel's columns that hold real outputs when n outputs are laid across panels.
 double panel_fill(int64_t n) { return static_cast<double>(n) / static_cast<double>((n + kPanelWidth - 1) / kPanelWidth * kPanelWidth); }
 
-}  // namespace
-
 // Pixels as rows saves the padded panel columns but writes Y^T and transposes it, a cost per output
 // that a longer k amortizes: measured on ResNet-50's layers, it pays when the fill gain beats ~64 / k.
+bool pixel_rows_pay(int64_t channels_per_group, int64_t pixels, int64_t k) {
+  return panel_fill(channels_per_group) / panel_fill(pixels) > 1.0 + 64.0 / static_cast<double>(k);
+}
+
+}  // namespace
+
 bool conv_pixels_as_rows(const Shape& xs, const Shape& ws, const ConvParams& p) {
   const Shape ys = conv2d_shape(xs, ws, p);
-  const double k = static_cast<double>(ws[1] * ws[2] * ws[3]);
-  return panel_fill(ys[1] / p.groups) / panel_fill(ys[2] * ys[3]) > 1.0 + 64.0 / k;
+  return pixel_rows_pay(ys[1] / p.groups, ys[2] * ys[3], ws[1] * ws[2] * ws[3]);
 }
 
 // Each output is one fma chain over k = (c, kh, kw) in that order; padded taps take part as zeros
@@ -236,7 +235,7 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
   const Shape ys = conv2d_shape(xs, ws, p);
   if (numel(ys, "conv2d output") == 0) return;
   const ConvJob job(x, xs, w, ws, bias, p, y, ys);
-  if (conv_pixels_as_rows(xs, ws, p)) conv_by_pixel_rows(job);
+  if (pixel_rows_pay(job.mg, job.pixels, job.k)) conv_by_pixel_rows(job);
   else if (!conv_by_column_blocks(job)) conv_by_images(job);
 }
 
