@@ -8,7 +8,7 @@ namespace VI_ISA_NS {
 inline VecF clamp_below(VecF x, float lo) { return select(lt(x, VecF::set1(lo)), VecF::set1(lo), x); }
 inline VecF clamp_above(VecF x, float hi) { return select(gt(x, VecF::set1(hi)), VecF::set1(hi), x); }
 
-// Max/min with explicit NaN and signed-zero rules: a NaN operand wins (the first one if both),
+// Max/min with explicit NaN and signed-zero rules: a NaN operand wins (b's if both are NaN),
 // max(-0, +0) = +0 and min(-0, +0) = -0, independent of argument order.
 inline VecF max_ieee(VecF a, VecF b) {
   VecF r = select(gt(a, b), a, b);
@@ -21,8 +21,8 @@ inline VecF min_ieee(VecF a, VecF b) {
   return select(is_nan(b), b, select(is_nan(a), a, r));
 }
 
-// The pooling max, lane by lane the max_rule of ops/max_rule.h: a NaN wins (a's if both are NaN), and
-// +0 is above -0.
+// The pooling max, lane by lane the max_rule of ops/max_rule.h: a NaN wins (a's if both are NaN, where
+// max_ieee keeps b's), and +0 is above -0.
 inline VecF max_first_nan(VecF a, VecF b) {
   // Equal values keep their common bits, which makes +0 of a ±0 pair; b wins ties with a NaN b.
   const VecF r = select(eq(a, b), bit_and(a, b), select(gt(a, b), a, b));
