@@ -71,17 +71,74 @@ test('conv2d: strides, pads, dilations, groups, depthwise and bias match float64
 
 test('a conv output does not depend on the schedule: a 7x7 map (pixels as GEMM rows) equals the same pixels of a wide map', async (t) => {
   const c = 64, m = 64;
-  const small = randomTensor([1, c, 9, 9], 70), w = randomTensor([m, c, 3, 3], 71), bias = randomTensor([m], 72);
-  // The same 9x9 planes as the first 9 columns of 9x64 planes: with no padding, output columns 0..6 see
+  // A 2x2 kernel: 3x3 stride-1 convs with this many channels run as Winograd, whose tiles follow the map.
+  const small = randomTensor([1, c, 8, 8], 70), w = randomTensor([m, c, 2, 2], 71), bias = randomTensor([m], 72);
+  // The same 8x8 planes as the first 8 columns of 8x64 planes: with no padding, output columns 0..6 see
   // the same inputs.
-  const wide = randomTensor([1, c, 9, 64], 73);
-  for (let p = 0; p < c * 9; p++) wide.data.set(small.data.subarray(p * 9, p * 9 + 9), p * 64);
+  const wide = randomTensor([1, c, 8, 64], 73);
+  for (let p = 0; p < c * 8; p++) wide.data.set(small.data.subarray(p * 8, p * 8 + 8), p * 64);
   const ySmall = await ops.conv2d(small, w, bias, { activation: 'relu' });
   const yWide = await ops.conv2d(wide, w, bias, { activation: 'relu' });
   t.deepEqual(ySmall.shape, [1, m, 7, 7]);
-  t.deepEqual(yWide.shape, [1, m, 7, 62]);
+  t.deepEqual(yWide.shape, [1, m, 7, 63]);
   for (let row = 0; row < m * 7; row++)
-    t.deepEqual([...ySmall.data.subarray(row * 7, row * 7 + 7)], [...yWide.data.subarray(row * 62, row * 62 + 7)], `channel row ${row}`);
+    t.deepEqual([...ySmall.data.subarray(row * 7, row * 7 + 7)], [...yWide.data.subarray(row * 63, row * 63 + 7)], `channel row ${row}`);
+});
+
+// Winograd F(2x2, 3x3) (native/core/winograd.h) in float64, as absolute values: the bound of each
+// output's rounding error is (C + 12) * 2^-24 times A^T (|U| . |V|) A summed over the channels, with
+// |U| = |G| |g| |G|^T and |V| = |B^T| |d| |B| (docs/determinism.md derives it).
+const BT = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]];
+const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+const AT = [[1, 1, 1, 0], [0, 1, -1, -1]];
+const absProduct = (a: number[][], b: number[][]) => a.map((row) => b[0].map((_, j) => row.reduce((s, v, k) => s + Math.abs(v) * Math.abs(b[k][j]), 0)));
+const transpose = (a: number[][]) => a[0].map((_, j) => a.map((row) => row[j]));
+
+function winogradBound(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array, pads: number[], b: number, o: number, i: number, j: number) {
+  const [, c, h, wd] = xs;
+  const ty = Math.floor(i / 2), tx = Math.floor(j / 2), r = i % 2, q = j % 2;
+  let sum = Math.abs(bias[o]);
+  for (let ci = 0; ci < c; ci++) {
+    const g = [0, 1, 2].map((a) => [0, 1, 2].map((s) => w[((o * c + ci) * 3 + a) * 3 + s]));
+    const d = [0, 1, 2, 3].map((a) => [0, 1, 2, 3].map((s) => {
+      const iy = ty * 2 - pads[0] + a, ix = tx * 2 - pads[1] + s;
+      return iy < 0 || iy >= h || ix < 0 || ix >= wd ? 0 : x[((b * c + ci) * h + iy) * wd + ix];
+    }));
+    const u = absProduct(absProduct(G, g), transpose(G)), v = absProduct(absProduct(BT, d), transpose(BT));
+    for (let a = 0; a < 4; a++)
+      for (let s = 0; s < 4; s++) sum += Math.abs(AT[r][a]) * Math.abs(AT[q][s]) * u[a][s] * v[a][s];
+  }
+  return sum;
+}
+
+test('3x3 stride-1 convs with 16+ channels (Winograd F(2x2, 3x3)) match float64 within the transforms\' bound', async (t) => {
+  const configs: [number[], number[], [number, number, number, number]][] = [
+    [[2, 16, 12, 13], [16, 16, 3, 3], [1, 1, 1, 1]],  // a ragged last panel of tiles, an odd width
+    [[1, 21, 17, 9], [19, 21, 3, 3], [0, 2, 1, 1]],   // asymmetric pads, an odd height, odd channel counts
+    [[1, 70, 18, 18], [20, 70, 3, 3], [0, 0, 0, 0]],  // more channels than a block of the input transform
+  ];
+  let seed = 80;
+  for (const [xs, ws, pads] of configs) {
+    const x = randomTensor(xs, seed++), w = randomTensor(ws, seed++), bias = randomTensor([ws[0]], seed++);
+    const y = await ops.conv2d(x, w, bias, { pads });
+    const win = { kh: 3, kw: 3, sh: 1, sw: 1, pads, dh: 1, dw: 1 };
+    const ref = refConv(x.data, xs, w.data, ws, bias.data, 1, win);
+    t.deepEqual(y.shape, ref.shape);
+    const [n, m, oh, ow] = ref.shape;
+    let worst = 0;
+    for (let b = 0; b < n; b++)
+      for (let o = 0; o < m; o++)
+        for (let i = 0; i < oh; i++)
+          for (let j = 0; j < ow; j++) {
+            const at = ((b * m + o) * oh + i) * ow + j;
+            const tol = (xs[1] + 12) * 2 ** -24 * winogradBound(x.data, xs, w.data, ws, bias.data, pads, b, o, i, j) + 4 * 2 ** -24 * Math.abs(ref.y[at]);
+            const err = Math.abs(y.data[at] - ref.y[at]);
+            if (!(err <= tol)) return t.fail(`${JSON.stringify(xs)} x ${JSON.stringify(ws)}: output ${at} is ${y.data[at]}, expected ${ref.y[at]} (tolerance ${tol})`);
+            worst = Math.max(worst, err / tol);
+          }
+    t.true(worst > 0, 'some rounding error is expected of the transforms');
+    t.log(`${JSON.stringify(xs)} x ${JSON.stringify(ws)}: worst error ${worst.toFixed(3)} of the bound`);
+  }
 });
 
 function refPool(kind: 'max' | 'average', x: Float32Array, xs: number[], k: number, s: number, pads: number[], ceil: boolean, includePad: boolean, d = 1) {

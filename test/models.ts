@@ -52,6 +52,32 @@ export const CNN = model({
   ],
 });
 
+/**
+ * x [N, 16, 12, 12] → Conv 3x3 → Relu → Conv 3x3 → Add x → Relu → GlobalAveragePool → Flatten → Gemm →
+ * logits [N, 10]: a ResNet basic block whose convs (16 channels, 36 tiles) run as Winograd, the second
+ * with the skip and Relu fused.
+ */
+export const RESBLOCK = model({
+  name: 'resblock',
+  initializer: [
+    init('aw', randomTensor([16, 16, 3, 3], 61, -0.25, 0.25)), init('ab', randomTensor([16], 62)),
+    init('bw', randomTensor([16, 16, 3, 3], 63, -0.25, 0.25)), init('bb', randomTensor([16], 64)),
+    init('fw', randomTensor([10, 16], 65)), init('fb', randomTensor([10], 66)),
+  ],
+  input: [io('x', ['N', 16, 12, 12])],
+  output: [io('logits', ['N', 10])],
+  node: [
+    { name: 'conv_a', opType: 'Conv', input: ['x', 'aw', 'ab'], output: ['a'], attribute: [{ name: 'pads', type: 7, ints: [1, 1, 1, 1] }] },
+    { name: 'relu_a', opType: 'Relu', input: ['a'], output: ['ar'] },
+    { name: 'conv_b', opType: 'Conv', input: ['ar', 'bw', 'bb'], output: ['b'], attribute: [{ name: 'pads', type: 7, ints: [1, 1, 1, 1] }] },
+    { name: 'skip', opType: 'Add', input: ['b', 'x'], output: ['s'] },
+    { name: 'relu_b', opType: 'Relu', input: ['s'], output: ['sr'] },
+    { name: 'gap', opType: 'GlobalAveragePool', input: ['sr'], output: ['g'] },
+    { name: 'flat', opType: 'Flatten', input: ['g'], output: ['f'] },
+    { name: 'fc', opType: 'Gemm', input: ['f', 'fw', 'fb'], output: ['logits'], attribute: [{ name: 'transB', type: 2, i: 1 }] },
+  ],
+});
+
 export interface EncoderShape {
   hidden: number;
   heads: number;
@@ -120,5 +146,6 @@ export const ENCODER = encoderLayer({ hidden: 32, heads: 4, ff: 64, seq: 8 }, 50
 export const REFERENCE_MODELS = {
   mlp: { bytes: MLP, input: 'x', sample: [16] },
   cnn: { bytes: CNN, input: 'image', sample: [3, 16, 16] },
+  resblock: { bytes: RESBLOCK, input: 'x', sample: [16, 12, 12] },
   encoder: { bytes: ENCODER, input: 'x', sample: [8, 32] },
 };

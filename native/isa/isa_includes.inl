@@ -10,4 +10,5 @@
 #include "kernels/sgemm.inl"
 #include "kernels/igemm.inl"
 #include "kernels/window.inl"
+#include "kernels/winograd.inl"
 #include "kernels/table.inl"

@@ -6,6 +6,7 @@
 
 #include "core/dispatch.h"
 #include "core/thread_pool.h"
+#include "ops/conv_winograd.h"
 #include "ops/gemm.h"
 
 namespace verinfer {
@@ -234,6 +235,7 @@ bool conv_pixels_as_rows(const Shape& xs, const Shape& ws, const ConvParams& p) 
 void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y) {
   const Shape ys = conv2d_shape(xs, ws, p);
   if (numel(ys, "conv2d output") == 0) return;
+  if (conv_winograd(xs, ws, p)) return conv2d_winograd(x, xs, w, bias, p, ys, y);
   const ConvJob job(x, xs, w, ws, bias, p, y, ys);
   if (pixel_rows_pay(job.mg, job.pixels, job.k)) conv_by_pixel_rows(job);
   else if (!conv_by_column_blocks(job)) conv_by_images(job);

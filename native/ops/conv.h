@@ -1,6 +1,7 @@
 // 2-D convolution and pooling on NCHW tensors.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "core/kernel_table.h"
 #include "core/shape.h"
@@ -21,6 +22,9 @@ struct ConvParams {
   // (pack_b_batch, trans_b) where conv_pixels_as_rows holds.
   const PackedA* packed_weights = nullptr;
   const PackedB* packed_weights_t = nullptr;
+  // Where conv_winograd holds: the 16 transformed weight matrices (winograd_weights), or null to
+  // transform per call.
+  const PackedA* winograd_weights = nullptr;
   // Added to the output after the bias and before the activation (a ResNet block's skip connection),
   // shaped like the output; or null.
   const float* residual = nullptr;
@@ -31,6 +35,12 @@ Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p);
 // Whether the conv runs with output pixels as GEMM rows (Y^T = im2col^T W^T): where a map's pixels
 // fill 32-wide panels worse than its output channels do (the 7x7 and 14x14 maps of deep layers).
 bool conv_pixels_as_rows(const Shape& x, const Shape& w, const ConvParams& p);
+// Whether the conv runs as Winograd F(2x2, 3x3) (core/winograd.h): a 3x3 stride-1 undilated conv of one
+// group with enough channels on both sides that its transforms cost less than the products they save.
+bool conv_winograd(const Shape& x, const Shape& w, const ConvParams& p);
+// Such a conv's weights w [M, C, 3, 3] transformed, U = G g G^T: element xi of every (output, input)
+// channel pair as an M x C matrix packed as A, for xi in [0, 16).
+std::vector<PackedA> winograd_weights(const float* w, int64_t m, int64_t c);
 void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y);
 
 enum class PoolKind : int32_t { Max, Average };

@@ -171,6 +171,7 @@ void run_step(const PlanStep& s, const Bindings& b) {
       ConvParams cp = conv_params(p);
       if (s.packed_weights) cp.packed_weights = s.packed_weights->data();
       if (s.packed_weights_t) cp.packed_weights_t = s.packed_weights_t->data();
+      if (s.winograd_weights) cp.winograd_weights = s.winograd_weights->data();
       if (s.inputs.size() > 3 && s.inputs[3] >= 0) cp.residual = f32(in(3));
       const float* bias = s.inputs.size() > 2 && s.inputs[2] >= 0 ? f32(in(2)) : nullptr;
       return conv2d(f32(in(0)), shape(0), f32(in(1)), shape(1), bias, cp, static_cast<float*>(y));
@@ -215,9 +216,9 @@ size_t arity(StepOp op) {
   }
 }
 
-// A Conv's constant weights packed once, per group, as its GEMM needs them: as A, or transposed as B
-// where the conv runs with pixels as rows. Packing per call and image had cost as much as a 7x7
-// layer's arithmetic.
+// A Conv's constant weights packed once, per group, as its GEMM needs them: as A, transposed as B
+// where the conv runs with pixels as rows, or transformed where it runs as Winograd. Packing per call
+// and image had cost as much as a 7x7 layer's arithmetic.
 void pack_conv_weights(const Plan& plan, PlanStep& s) {
   const PlanValue& wv = plan.values[static_cast<size_t>(s.inputs[1])];
   if (wv.kind != ValueKind::Constant || wv.shape.size() != 4) return;
@@ -225,12 +226,19 @@ void pack_conv_weights(const Plan& plan, PlanStep& s) {
   const auto* w = reinterpret_cast<const float*>(plan.constants[static_cast<size_t>(wv.slot)]->data());
   const int64_t key = plan.constant_keys[static_cast<size_t>(wv.slot)];
   const std::string dims = "groups " + std::to_string(groups) + " m " + std::to_string(m) + " k " + std::to_string(k);
-  if (conv_pixels_as_rows(plan.values[static_cast<size_t>(s.inputs[0])].shape, wv.shape, conv_params(s.params))) {
+  const std::string mr = " mr " + std::to_string(kernels().sgemm_mr);
+  const Shape& xs = plan.values[static_cast<size_t>(s.inputs[0])].shape;
+  if (conv_winograd(xs, wv.shape, conv_params(s.params))) {
+    s.winograd_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv winograd " + dims + mr,
+                                                                  [&] { return winograd_weights(w, wv.shape[0], wv.shape[1]); });
+    return;
+  }
+  if (conv_pixels_as_rows(xs, wv.shape, conv_params(s.params))) {
     s.packed_weights_t = plan.cache->packed<std::vector<PackedB>>(key, "conv B " + dims,
                                                                   [&] { return pack_b_batch(w, groups, m * k, k, m, k, true); });
     return;
   }
-  s.packed_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv A " + dims + " mr " + std::to_string(kernels().sgemm_mr),
+  s.packed_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv A " + dims + mr,
                                                               [&] { return pack_a_batch(w, groups, m * k, m, k); });
 }
 

@@ -59,6 +59,7 @@ struct PlanStep {
   std::shared_ptr<const std::vector<PackedB>> packed_b_batch;  // batched MatMul with a constant B
   std::shared_ptr<const std::vector<PackedA>> packed_weights;  // Conv with constant weights, one per group
   std::shared_ptr<const std::vector<PackedB>> packed_weights_t;  // the same as B, where pixels are rows
+  std::shared_ptr<const std::vector<PackedA>> winograd_weights;  // transformed, where the conv runs as Winograd
   SliceSpec slice;                          // Slice, resolved against the input shape at compile
 };
 

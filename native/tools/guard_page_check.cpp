@@ -102,15 +102,18 @@ int check_elementwise() {
 
 int check_conv() {
   int cases = 0;
-  // Strides 1-3 (strided tap loads), a dilation, and 64 output channels on small maps (the schedule
-  // with pixels as GEMM rows); each conv also adds a guarded residual.
+  // Strides 1-3 (strided tap loads), a dilation, 64 output channels on small maps (the schedule with
+  // pixels as GEMM rows), and 16 or more channels at stride 1 on maps of 32 tiles or more (Winograd,
+  // pads 0-2 and odd maps: edge tiles past the input and the output); each conv also adds a guarded
+  // residual.
   struct Window {
     int64_t stride, dilation, pad;
   };
-  for (const Window win : {Window{1, 1, 1}, Window{2, 1, 3}, Window{3, 2, 2}})
-    for (int64_t hw : {1, 3, 7, 17, 40})
-      for (int64_t channels : {1, 3, 16})
-        for (int64_t m : {8, 64}) {
+  for (const Window win : {Window{1, 1, 1}, Window{1, 1, 0}, Window{1, 1, 2}, Window{2, 1, 3}, Window{3, 2, 2}})
+    for (int64_t hw : {1, 3, 7, 13, 17, 40})
+      for (int64_t channels : {1, 3, 16, 21})
+        for (int64_t m : {8, 16, 64}) {
+          if (hw + 2 * win.pad < 2 * win.dilation + 1) continue;  // the window does not fit
           const Shape xs{1, channels, hw, hw}, ws{m, channels, 3, 3};
           ConvParams p;
           p.window.kh = p.window.kw = 3;

@@ -1,0 +1,108 @@
+// The Winograd conv's data transforms (core/winograd.h) over the VecF of the including ISA file. Lanes
+// run along tiles; every lane takes the same operations in the same order, so each tile's bits are the
+// same on every ISA and at every lane.
+#pragma once
+#include <algorithm>
+
+#include "core/winograd.h"
+
+namespace VI_ISA_NS {
+
+// sum_j coef[j] * x[j * stride] over the nonzero coefficients in ascending j: the first product (exact
+// for +-1), then one fma per further term.
+template <int N>
+inline VecF combine(const float (&coef)[N], const VecF* x, int stride) {
+  VecF acc = VecF::zero();
+  bool started = false;
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) {
+    if (coef[j] == 0.0f) continue;
+    const VecF term = x[j * stride];
+    acc = started ? fma(VecF::set1(coef[j]), term, acc) : (coef[j] == 1.0f ? term : term * VecF::set1(coef[j]));
+    started = true;
+  }
+  return acc;
+}
+
+// V = B^T d B for the tiles [pix0, pix0 + valid) of `tiles` (oh x ow tiles over an h x w plane; `win`
+// is the alpha x alpha input window at stride kTile, the conv's pads) of `channels` planes: element xi
+// of channel c's transform goes to dst[xi][c * 32 + j], zeros past `valid`. The tiles' inputs are first
+// gathered, a few channels at a time, by im2col.
+inline void winograd_input_panel(const float* planes, int64_t channels, const verinfer::PlaneSizes& tiles,
+                                 const verinfer::Window2d& win, int64_t pix0, int64_t valid, float* const* dst) {
+  using S = verinfer::WinogradF2;
+  constexpr int A = S::kAlpha, P = verinfer::kPanelWidth;
+  constexpr int64_t kChunk = 8;
+  alignas(64) float taps[kChunk * A * A * P];
+  const int64_t plane = tiles.h * tiles.w;
+  for (int64_t c0 = 0; c0 < channels; c0 += kChunk) {
+    const int64_t count = std::min(kChunk, channels - c0);
+    im2col_panel(planes + c0 * plane, count, tiles, win, pix0, valid, P, taps);
+    for (int64_t c = 0; c < count; ++c)
+      for (int j = 0; j < P; j += VecF::width) {
+        VecF d[A][A], rows[A][A];
+#pragma GCC unroll 16
+        for (int i = 0; i < A; ++i)
+#pragma GCC unroll 16
+          for (int s = 0; s < A; ++s) d[i][s] = VecF::load(taps + ((c * A + i) * A + s) * P + j);
+#pragma GCC unroll 16
+        for (int i = 0; i < A; ++i)
+#pragma GCC unroll 16
+          for (int v = 0; v < A; ++v) rows[i][v] = combine(S::kBt[v], d[i], 1);  // d B
+#pragma GCC unroll 16
+        for (int u = 0; u < A; ++u)
+#pragma GCC unroll 16
+          for (int v = 0; v < A; ++v) combine(S::kBt[u], &rows[0][v], A).store(dst[u * A + v] + (c0 + c) * P + j);
+      }
+  }
+}
+
+// Y = A^T M A for tiles [first, first + count) of one output channel, element xi of tile first + t at
+// m[xi * xi_stride + t]; `tiles` is the tile grid (oh x ow) over the h x w output plane y. Each output
+// then takes the GEMM epilogue's steps: ((y + bias) + residual), then the activation; bias (one value)
+// and residual (a plane like y) may be null. The parts of edge tiles past the plane are dropped.
+inline void winograd_output_tiles(const float* m, int64_t xi_stride, const verinfer::PlaneSizes& tiles, int64_t first,
+                                  int64_t count, const float* bias, const float* residual, const verinfer::UnaryParams& act,
+                                  float* y) {
+  using S = verinfer::WinogradF2;
+  constexpr int A = S::kAlpha, T = S::kTile, W = VecF::width;
+  for (int64_t t0 = 0; t0 < count; t0 += W) {
+    const int n = static_cast<int>(std::min<int64_t>(W, count - t0));
+    VecF mm[A][A], cols[T][A];
+#pragma GCC unroll 16
+    for (int u = 0; u < A; ++u)
+#pragma GCC unroll 16
+      for (int v = 0; v < A; ++v) mm[u][v] = VecF::load_partial(m + (u * A + v) * xi_stride + t0, n);
+#pragma GCC unroll 16
+    for (int r = 0; r < T; ++r)
+#pragma GCC unroll 16
+      for (int v = 0; v < A; ++v) cols[r][v] = combine(S::kAt[r], &mm[0][v], A);  // A^T M
+    alignas(64) float out[T][T][W];
+    const int64_t tile0 = first + t0;
+#pragma GCC unroll 16
+    for (int r = 0; r < T; ++r)
+#pragma GCC unroll 16
+      for (int q = 0; q < T; ++q) {
+        VecF yv = combine(S::kAt[q], cols[r], 1);  // (A^T M) A
+        if (bias) yv = yv + VecF::set1(*bias);
+        if (residual) {
+          alignas(64) float skip[W] = {};
+          for (int lane = 0; lane < n; ++lane) {
+            const int64_t oy = (tile0 + lane) / tiles.ow * T + r, ox = (tile0 + lane) % tiles.ow * T + q;
+            if (oy < tiles.h && ox < tiles.w) skip[lane] = residual[oy * tiles.w + ox];
+          }
+          yv = yv + VecF::load(skip);
+        }
+        yv.store(out[r][q]);
+        if (act.op != verinfer::UnaryOp::Identity) unary(act, out[r][q], out[r][q], static_cast<size_t>(n));
+      }
+    int64_t ty = tile0 / tiles.ow, tx = tile0 % tiles.ow;
+    for (int lane = 0; lane < n; ++lane) {
+      for (int r = 0; r < T && ty * T + r < tiles.h; ++r)
+        for (int q = 0; q < T && tx * T + q < tiles.w; ++q) y[(ty * T + r) * tiles.w + tx * T + q] = out[r][q][lane];
+      if (++tx == tiles.ow) tx = 0, ++ty;
+    }
+  }
+}
+
+}  // namespace VI_ISA_NS

@@ -1,0 +1,105 @@
+// conv2d's Winograd F(2x2, 3x3) schedule (core/winograd.h). One task per image and panel of 32 tiles,
+// all in its thread's cache: the tiles' input transforms V = B^T d B are written as 16 packed B
+// panels (one per transform element xi, C rows), the 16 products M_xi = U_xi V_xi run as one batched
+// GEMM against the transformed weights U (packed as A), and each output channel's tiles are
+// transformed back, Y = A^T M A, and take the epilogue.
+#include "ops/conv_winograd.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/dispatch.h"
+#include "core/thread_pool.h"
+#include "core/winograd.h"
+#include "ops/gemm.h"
+
+namespace verinfer {
+namespace {
+
+using Scheme = WinogradF2;
+constexpr int kAlpha = Scheme::kAlpha;
+constexpr int64_t kElements = kAlpha * kAlpha;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// The scalar twin of the kernels' combine (kernels/winograd.inl): the first nonzero term's product,
+// then one fma per further term, in ascending j.
+template <int N>
+float combine(const float (&coef)[N], const float* x, int stride) {
+  float acc = 0.0f;
+  bool started = false;
+  for (int j = 0; j < N; ++j) {
+    if (coef[j] == 0.0f) continue;
+    const float term = x[j * stride];
+    acc = started ? std::fma(coef[j], term, acc) : coef[j] * term;
+    started = true;
+  }
+  return acc;
+}
+
+}  // namespace
+
+bool conv_winograd(const Shape& xs, const Shape& ws, const ConvParams& p) {
+  const Window2d& w = p.window;
+  if (w.kh != 3 || w.kw != 3 || w.stride_h != 1 || w.stride_w != 1 || w.dilation_h != 1 || w.dilation_w != 1 || p.groups != 1)
+    return false;
+  const Shape ys = conv2d_shape(xs, ws, p);
+  const int64_t tiles = ceil_div(ys[2], Scheme::kTile) * ceil_div(ys[3], Scheme::kTile);
+  return xs[1] >= kWinogradMinChannels && ws[0] >= kWinogradMinChannels && tiles >= kPanelWidth;
+}
+
+std::vector<PackedA> winograd_weights(const float* w, int64_t m, int64_t c) {
+  std::vector<float> u(static_cast<size_t>(kElements * m * c));
+  for (int64_t o = 0; o < m; ++o)
+    for (int64_t ci = 0; ci < c; ++ci) {
+      const float* g = w + (o * c + ci) * 9;
+      float gg[kAlpha][3];  // G g
+      for (int a = 0; a < kAlpha; ++a)
+        for (int s = 0; s < 3; ++s) gg[a][s] = combine(Scheme::kG[a], g + s, 3);
+      for (int a = 0; a < kAlpha; ++a)
+        for (int b = 0; b < kAlpha; ++b) u[static_cast<size_t>(((a * kAlpha + b) * m + o) * c + ci)] = combine(Scheme::kG[b], gg[a], 1);
+    }
+  return pack_a_batch(u.data(), kElements, m * c, m, c);
+}
+
+void conv2d_winograd(const float* x, const Shape& xs, const float* w, const float* bias, const ConvParams& p, const Shape& ys, float* y) {
+  const int64_t n = xs[0], c = xs[1], m = ys[1], out_plane = ys[2] * ys[3];
+  // The tile grid, seen from the input (window alpha x alpha at stride kTile, the conv's pads) and
+  // from the output plane.
+  const PlaneSizes in_tiles{xs[2], xs[3], ceil_div(ys[2], Scheme::kTile), ceil_div(ys[3], Scheme::kTile)};
+  const PlaneSizes out_tiles{ys[2], ys[3], in_tiles.oh, in_tiles.ow};
+  Window2d win;
+  win.kh = win.kw = kAlpha;
+  win.stride_h = win.stride_w = Scheme::kTile;
+  win.pad_top = p.window.pad_top, win.pad_left = p.window.pad_left;
+  const int64_t tiles = in_tiles.oh * in_tiles.ow, panels = ceil_div(tiles, kPanelWidth);
+
+  std::vector<PackedA> own_weights;
+  if (!p.winograd_weights) own_weights = winograd_weights(w, m, c);
+  const PackedA* u = p.winograd_weights ? p.winograd_weights : own_weights.data();
+  ThreadPool::instance().run(n * panels, [&](size_t task) {
+    const int64_t image = static_cast<int64_t>(task) / panels, first = static_cast<int64_t>(task) % panels * kPanelWidth;
+    const int64_t count = std::min<int64_t>(kPanelWidth, tiles - first);
+    ScratchPanels v(kElements, c, count);
+    float* dst[kElements];
+    for (int64_t xi = 0; xi < kElements; ++xi) dst[xi] = v[xi].panels.data();
+    kernels().winograd_input_panel(x + image * c * xs[2] * xs[3], c, in_tiles, win, first, count, dst);
+    Scratch<AlignedBuffer<float>> products(1, [&](AlignedBuffer<float>& b) { b.resize(static_cast<size_t>(kElements * m * count)); });
+    SgemmBatch gb;
+    gb.m = m, gb.n = count, gb.k = c, gb.ldy = count;
+    for (int64_t xi = 0; xi < kElements; ++xi) {
+      gb.a.push_back(nullptr);  // A comes packed
+      gb.a_packed.push_back(u + xi);
+      gb.b.push_back(&v[xi]);
+      gb.y.push_back(products[0].data() + xi * m * count);
+    }
+    sgemm_serial(gb);
+    for (int64_t o = 0; o < m; ++o) {
+      const int64_t origin = (image * m + o) * out_plane;
+      kernels().winograd_output_tiles(products[0].data() + o * count, m * count, out_tiles, first, count, bias ? bias + o : nullptr,
+                                      p.residual ? p.residual + origin : nullptr, p.act, y + origin);
+    }
+  });
+}
+
+}  // namespace verinfer
