@@ -76,56 +76,85 @@ inline void im2col_panel(const float* planes, int64_t channels, const verinfer::
     }
 }
 
-// Lanes [0, n) of outputs [ox, ox + n) of one tap column: the taps where they lie inside the input
-// row, -inf (which leaves any max unchanged) where they fall in the padding.
-inline VecF pool_taps(const float* line, const TapSpan& t, int64_t stride, int64_t ox, int n) {
-  if (ox >= t.lo && ox + n <= t.hi) return load_taps(line + t.first_column + (ox - t.lo) * stride, stride, n);
-  alignas(64) float lanes[VecF::width];
-  for (int i = 0; i < VecF::width; ++i) {
-    const int64_t o = ox + i;
-    lanes[i] = i < n && o >= t.lo && o < t.hi ? line[t.first_column + (o - t.lo) * stride] : -INFINITY;
-  }
-  return VecF::load(lanes);
+// One vector of pooled outputs whose taps all lie inside the input: tap (r, s) of lane i is at
+// in[r * row_step + s * dilation_w + i * stride_w].
+struct PoolVector {
+  const float* in;
+  float* out;
+  int n;
+};
+
+// The maxima of up to kPoolGroup vectors at once: each is a chain of max_first_nan through its taps,
+// and independent chains side by side hide each other's latency.
+constexpr int kPoolGroup = 4;
+inline void max_pool_group(const PoolVector* group, int count, int64_t row_step, const verinfer::Window2d& win) {
+  VecF acc[kPoolGroup];
+  for (VecF& a : acc) a = VecF::set1(-INFINITY);
+  for (int64_t r = 0; r < win.kh; ++r)
+    for (int64_t s = 0; s < win.kw; ++s) {
+      const int64_t offset = r * row_step + s * win.dilation_w;
+#pragma GCC unroll 4
+      for (int g = 0; g < kPoolGroup; ++g)
+        if (g < count) acc[g] = max_first_nan(acc[g], load_taps(group[g].in + offset, win.stride_w, group[g].n));
+    }
+  for (int g = 0; g < count; ++g) acc[g].store_partial(group[g].out, group[g].n);
 }
 
-// Each output takes its taps in (kh, kw) order from -inf with max_first_nan (docs/determinism.md).
-// A vector of outputs stays in registers through its window; vectors clear of the left and right
-// padding read their taps without bounds checks.
+// Each output takes its taps in (kh, kw) order from -inf with max_first_nan (docs/determinism.md); taps
+// in the padding are skipped, as max_first_nan(acc, -inf) would leave acc unchanged. Vectors run over
+// the outputs whose every tap lies inside the input, without bounds checks, kPoolGroup at a time; the
+// outputs whose window crosses the padding take one lane each.
 inline void max_pool_planes(const float* x, float* y, size_t planes, const verinfer::PlaneSizes& sz,
                             const verinfer::Window2d& win) {
   constexpr int W = VecF::width;
   std::vector<TapSpan> columns(static_cast<size_t>(win.kw));
-  int64_t inner_lo = 0, inner_hi = sz.ow;  // outputs whose every tap column lies inside the row
+  int64_t inner_lo = 0, inner_hi = sz.ow;
   for (int64_t s = 0; s < win.kw; ++s) {
     columns[s] = tap_span(s * win.dilation_w - win.pad_left, win.stride_w, sz.w, sz.ow);
     inner_lo = std::max(inner_lo, columns[s].lo);
     inner_hi = std::min(inner_hi, columns[s].hi);
   }
+  inner_hi = std::max(inner_lo, inner_hi);
+  const int64_t row_step = win.dilation_h * sz.w;
   for (size_t pl = 0; pl < planes; ++pl) {
     const float* src = x + pl * sz.h * sz.w;
+    PoolVector group[kPoolGroup];
+    int grouped = 0;
     for (int64_t oy = 0; oy < sz.oh; ++oy) {
-      // The first tap row at or below the top of the input; rows only go down from there.
-      const int64_t r_first = std::max<int64_t>(0, (win.pad_top - oy * win.stride_h + win.dilation_h - 1) / win.dilation_h);
+      const int64_t iy0 = oy * win.stride_h - win.pad_top;  // input row of tap row 0
+      // Tap rows [r_first, r_end) lie inside the input.
+      const int64_t r_first = std::max<int64_t>(0, (-iy0 + win.dilation_h - 1) / win.dilation_h);
+      int64_t r_end = r_first;
+      while (r_end < win.kh && iy0 + r_end * win.dilation_h < sz.h) ++r_end;
       float* out = y + (pl * sz.oh + oy) * sz.ow;
-      for (int64_t ox = 0; ox < sz.ow; ox += W) {
-        const int n = static_cast<int>(std::min<int64_t>(W, sz.ow - ox));
-        const bool inner = ox >= inner_lo && ox + n <= inner_hi;
+      const bool inner_rows = r_first == 0 && r_end == win.kh;
+      for (int64_t ox = inner_lo; ox < inner_hi; ox += W) {
+        const int n = static_cast<int>(std::min<int64_t>(W, inner_hi - ox));
+        if (inner_rows) {
+          group[grouped++] = {src + iy0 * sz.w + ox * win.stride_w - win.pad_left, out + ox, n};
+          if (grouped == kPoolGroup) max_pool_group(group, grouped, row_step, win), grouped = 0;
+          continue;
+        }
         VecF acc = VecF::set1(-INFINITY);
-        for (int64_t r = r_first; r < win.kh; ++r) {
-          const int64_t iy = oy * win.stride_h - win.pad_top + r * win.dilation_h;
-          if (iy >= sz.h) break;
-          const float* line = src + iy * sz.w;
-          if (inner) {
-            const float* in = line + ox * win.stride_w - win.pad_left;
-            for (int64_t s = 0; s < win.kw; ++s)
-              acc = max_first_nan(acc, load_taps(in + s * win.dilation_w, win.stride_w, n));
-          } else {
-            for (const TapSpan& t : columns) acc = max_first_nan(acc, pool_taps(line, t, win.stride_w, ox, n));
-          }
+        for (int64_t r = r_first; r < r_end; ++r) {
+          const float* in = src + (iy0 + r * win.dilation_h) * sz.w + ox * win.stride_w - win.pad_left;
+          for (int64_t s = 0; s < win.kw; ++s) acc = max_first_nan(acc, load_taps(in + s * win.dilation_w, win.stride_w, n));
         }
         acc.store_partial(out + ox, n);
       }
+      const auto edge = [&](int64_t ox) {
+        VecF acc = VecF::set1(-INFINITY);
+        for (int64_t r = r_first; r < r_end; ++r) {
+          const float* line = src + (iy0 + r * win.dilation_h) * sz.w;
+          for (const TapSpan& t : columns)
+            if (ox >= t.lo && ox < t.hi) acc = max_first_nan(acc, VecF::load_partial(line + t.first_column + (ox - t.lo) * win.stride_w, 1));
+        }
+        acc.store_partial(out + ox, 1);
+      };
+      for (int64_t ox = 0; ox < inner_lo; ++ox) edge(ox);
+      for (int64_t ox = inner_hi; ox < sz.ow; ++ox) edge(ox);
     }
+    if (grouped > 0) max_pool_group(group, grouped, row_step, win);
   }
 }
 
