@@ -19,6 +19,7 @@ namespace {
 using Scheme = WinogradF2;
 constexpr int kAlpha = Scheme::kAlpha;
 constexpr int64_t kElements = kAlpha * kAlpha;
+constexpr int64_t kWinogradBlockWeightBytes = int64_t{2} << 20;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -77,13 +78,22 @@ void conv2d_winograd(const float* x, const Shape& xs, const float* w, const floa
   std::vector<PackedA> own_weights;
   if (!p.winograd_weights) own_weights = winograd_weights(w, m, c);
   const PackedA* u = p.winograd_weights ? p.winograd_weights : own_weights.data();
-  ThreadPool::instance().run(n * panels, [&](size_t task) {
-    const int64_t image = static_cast<int64_t>(task) / panels, first = static_cast<int64_t>(task) % panels * kPanelWidth;
-    const int64_t count = std::min<int64_t>(kPanelWidth, tiles - first);
+  // Tasks take one panel each, or, where the transformed weights outgrow L2 (256+ channels), as many
+  // as keep every thread busy: each task streams all of U once. A tile's bits do not depend on it.
+  const int64_t weight_bytes = kElements * c * m * static_cast<int64_t>(sizeof(float));
+  const int64_t threads = ThreadPool::instance().threads();
+  const int64_t block = weight_bytes > kWinogradBlockWeightBytes ? std::clamp<int64_t>(n * panels / threads, 1, panels) : 1;
+  const int64_t blocks = ceil_div(panels, block);
+  ThreadPool::instance().run(n * blocks, [&](size_t task) {
+    const int64_t image = static_cast<int64_t>(task) / blocks, first = static_cast<int64_t>(task) % blocks * block * kPanelWidth;
+    const int64_t count = std::min<int64_t>(block * kPanelWidth, tiles - first);
     ScratchPanels v(kElements, c, count);
-    float* dst[kElements];
-    for (int64_t xi = 0; xi < kElements; ++xi) dst[xi] = v[xi].panels.data();
-    kernels().winograd_input_panel(x + image * c * xs[2] * xs[3], c, in_tiles, win, first, count, dst);
+    for (int64_t q = 0; q * kPanelWidth < count; ++q) {
+      float* dst[kElements];
+      for (int64_t xi = 0; xi < kElements; ++xi) dst[xi] = v[xi].panels.data() + q * c * kPanelWidth;
+      kernels().winograd_input_panel(x + image * c * xs[2] * xs[3], c, in_tiles, win, first + q * kPanelWidth,
+                                     std::min<int64_t>(kPanelWidth, count - q * kPanelWidth), dst);
+    }
     Scratch<AlignedBuffer<float>> products(1, [&](AlignedBuffer<float>& b) { b.resize(static_cast<size_t>(kElements * m * count)); });
     SgemmBatch gb;
     gb.m = m, gb.n = count, gb.k = c, gb.ldy = count;
