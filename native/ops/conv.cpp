@@ -88,6 +88,26 @@ struct ConvJob {
   }
   // The same for B panel pi (output pixels pi * 32 ...).
   void im2col(int64_t b, int64_t gi, int64_t pi, float* dst) const { im2col(b, gi, pi * kPanelWidth, kPanelWidth, dst); }
+  // The same for `count` consecutive B panels from panel `first`, laid one after another.
+  void im2col_panels(int64_t b, int64_t gi, int64_t first, int64_t count, float* dst) const {
+    const Window2d& win = p.window;
+    const bool pointwise = win.kh == 1 && win.kw == 1 && win.stride_h == 1 && win.stride_w == 1 && win.pad_top == 0 && win.pad_left == 0;
+    if (!pointwise) {
+      for (int64_t q = 0; q < count; ++q) im2col(b, gi, first + q, dst + q * k * kPanelWidth);
+      return;
+    }
+    // A pointwise conv's im2col matrix is its input, channel rows of `pixels`: each row's part is read
+    // in one run the hardware prefetcher follows, where panel by panel every channel would be a
+    // stream of two cache lines per panel.
+    const float* planes = x + (b * c + gi * cg) * pixels;
+    for (int64_t ch = 0; ch < cg; ++ch)
+      for (int64_t q = 0; q < count; ++q) {
+        const int64_t j0 = (first + q) * kPanelWidth, valid = std::min<int64_t>(kPanelWidth, pixels - j0);
+        float* row = dst + (q * k + ch) * kPanelWidth;
+        std::copy(planes + ch * pixels + j0, planes + ch * pixels + j0 + valid, row);
+        std::fill(row + valid, row + kPanelWidth, 0.0f);
+      }
+  }
   // A GEMM of mg x cols x k with this conv's epilogue (bias per row, then the activation).
   SgemmBatch gemm(int64_t cols) const {
     SgemmBatch gb;
@@ -122,7 +142,7 @@ bool conv_by_column_blocks(const ConvJob& job) {
     const int64_t count = std::min(block_panels, job.panels - first), j0 = first * kPanelWidth;
     const int64_t cols = std::min(count * kPanelWidth, job.pixels - j0);
     ScratchPanels block(1, job.k, cols);
-    for (int64_t q = 0; q < count; ++q) job.im2col(b, gi, first + q, block[0].panels.data() + q * job.k * kPanelWidth);
+    job.im2col_panels(b, gi, first, count, block[0].panels.data());
     SgemmBatch gb = job.gemm(cols);
     job.add_item(gb, b, gi, block.data(), j0);
     sgemm_serial(gb);
