@@ -131,6 +131,17 @@ int check_conv() {
           pool2d(PoolKind::Max, x.get(), xs, p.window, false, pooled.get());
           cases += 2;
         }
+  // Pointwise convs over several column blocks (their input rows packed as they stand), a ragged last
+  // panel among them.
+  for (int64_t hw : {33, 40})
+    for (int64_t channels : {256, 300}) {
+      const Shape xs{2, channels, hw, hw}, ws{16, channels, 1, 1};
+      ConvParams p;
+      const Shape ys = conv2d_shape(xs, ws, p);
+      Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), w(static_cast<size_t>(numel(ws, "w"))), y(static_cast<size_t>(numel(ys, "y")));
+      conv2d(x.get(), xs, w.get(), ws, nullptr, p, y.get());
+      ++cases;
+    }
   return cases;
 }
 
