@@ -135,10 +135,9 @@ inline VecF sigmoid(VecF x) {
   return one / (one + exp(neg(x)));
 }
 
-inline VecF erf(VecF x) {
-  VecF a = abs(x);
+// erf on |x| < 1: x * P(x^2), least-squares fit on Chebyshev nodes (rel. error < 8e-8).
+inline VecF erf_small(VecF a) {
   VecF z = a * a;
-  // |x| < 1: erf(x) = x * P(x^2), least-squares fit on Chebyshev nodes (rel. error < 8e-8).
   VecF p = VecF::set1(-9.634991329e-06f);
   p = fma(p, z, VecF::set1(1.125464041e-04f));
   p = fma(p, z, VecF::set1(-8.482507546e-04f));
@@ -147,8 +146,12 @@ inline VecF erf(VecF x) {
   p = fma(p, z, VecF::set1(1.128378212e-01f));
   p = fma(p, z, VecF::set1(-3.761263788e-01f));
   p = fma(p, z, VecF::set1(1.128379226e+00f));
-  VecF small = a * p;
-  // 1 <= |x| < 4: erf = 1 - e^(-x^2) Q(x), Q = erfc(x) e^(x^2) fitted in (x - 2.5) (rel. error < 5e-8).
+  return a * p;
+}
+
+// erf on 1 <= |x| < 4: 1 - e^(-x^2) Q(x), Q = erfc(x) e^(x^2) fitted in (x - 2.5) (rel. error < 5e-8).
+inline VecF erf_large(VecF a) {
+  VecF z = a * a;
   VecF t = a - VecF::set1(2.5f);
   VecF q = VecF::set1(9.592292827e-08f);
   q = fma(q, t, VecF::set1(-4.237685971e-07f));
@@ -165,8 +168,19 @@ inline VecF erf(VecF x) {
   q = fma(q, t, VecF::set1(2.108063698e-01f));
   // Only lanes with -16 < -z <= -1 are kept; the others (NaN included) get -87, inside exp_moderate's domain.
   const VecF kept_z = select(lt(z, VecF::set1(87.0f)), z, VecF::set1(87.0f));
-  VecF large = VecF::set1(1.0f) - exp_moderate(neg(kept_z)) * q;
-  VecF y = select(lt(a, VecF::set1(1.0f)), small, select(lt(a, VecF::set1(4.0f)), large, VecF::set1(1.0f)));
+  return VecF::set1(1.0f) - exp_moderate(neg(kept_z)) * q;
+}
+
+// Each lane takes one of the two fits by its |x| (1 past 4). A vector whose lanes all fall to one fit
+// computes only that one: the same operations on every lane, so the same bits.
+inline VecF erf(VecF x) {
+  const VecF a = abs(x);
+  const auto small = lt(a, VecF::set1(1.0f));
+  if (all_true(small)) return copysign(erf_small(a), x);
+  const auto below_4 = lt(a, VecF::set1(4.0f));
+  VecF y;
+  if (all_true(mask_and(mask_not(small), below_4))) y = erf_large(a);
+  else y = select(small, erf_small(a), select(below_4, erf_large(a), VecF::set1(1.0f)));
   return select(is_nan(x), x, copysign(y, x));
 }
 
