@@ -73,7 +73,9 @@ void run_wide_tile(const SgemmBatch& g, const KernelTable& kt, size_t item, int6
   const int mr = static_cast<int>(g.m);
   const float* a = nullptr;
   int64_t a_stride = mr;
-  if (g.a_packed.empty()) {
+  if (g.a_packed.empty() && mr == 1 && !g.trans_a) {
+    a = g.a[item];  // one row of A is already in the packed layout
+  } else if (g.a_packed.empty()) {
     t_a_pack.resize(static_cast<size_t>(std::max<int64_t>(g.k, 1) * mr));
     pack_a(g.a[item], g.lda, g.trans_a, 0, g.m, 0, g.k, mr, t_a_pack.data());
     a = t_a_pack.data();
