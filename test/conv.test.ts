@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ops } from '../lib';
+import { ops, tensor } from '../lib';
 import { randomTensor } from './helpers';
 
 interface Win { kh: number; kw: number; sh: number; sw: number; pads: [number, number, number, number]; dh: number; dw: number }
@@ -140,6 +140,17 @@ test('3x3 stride-1 convs with 16+ channels (Winograd F(2x2, 3x3)) match float64 
           }
     t.true(worst > 0, 'some rounding error is expected of the transforms');
     t.log(`${JSON.stringify(xs)} x ${JSON.stringify(ws)}: worst error ${worst.toFixed(3)} of the bound`);
+  }
+});
+
+test('a Winograd conv applies its bias and any activation as the separate ops would, bit for bit', async (t) => {
+  const x = randomTensor([2, 16, 12, 11], 90), w = randomTensor([20, 16, 3, 3], 91), bias = randomTensor([20], 92);
+  const plain = await ops.conv2d(x, w, null, { pads: [1, 1, 1, 1] });
+  const withBias = await ops.conv2d(x, w, bias, { pads: [1, 1, 1, 1] });
+  t.deepEqual(withBias.data, (await ops.binary('add', plain, tensor('float32', [20, 1, 1], bias.data))).data);
+  for (const activation of ['sigmoid', 'gelu', 'leakyRelu'] as const) {
+    const fused = await ops.conv2d(x, w, bias, { pads: [1, 1, 1, 1], activation, activationAlpha: 0.1 });
+    t.deepEqual(fused.data, (await ops.unary(activation, withBias, { alpha: 0.1 })).data, activation);
   }
 });
 

@@ -114,6 +114,7 @@ inline void max_pool_planes(const float* x, float* y, size_t planes, const verin
     inner_lo = std::max(inner_lo, columns[s].lo);
     inner_hi = std::min(inner_hi, columns[s].hi);
   }
+  inner_lo = std::min(inner_lo, sz.ow);  // a padded tap may reach no output at all
   inner_hi = std::max(inner_lo, inner_hi);
   const int64_t row_step = win.dilation_h * sz.w;
   for (size_t pl = 0; pl < planes; ++pl) {

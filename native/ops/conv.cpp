@@ -91,7 +91,8 @@ struct ConvJob {
   // The same for `count` consecutive B panels from panel `first`, laid one after another.
   void im2col_panels(int64_t b, int64_t gi, int64_t first, int64_t count, float* dst) const {
     const Window2d& win = p.window;
-    const bool pointwise = win.kh == 1 && win.kw == 1 && win.stride_h == 1 && win.stride_w == 1 && win.pad_top == 0 && win.pad_left == 0;
+    const bool pointwise = win.kh == 1 && win.kw == 1 && win.stride_h == 1 && win.stride_w == 1 && win.pad_top == 0 &&
+                           win.pad_left == 0 && win.pad_bottom == 0 && win.pad_right == 0;
     if (!pointwise) {
       for (int64_t q = 0; q < count; ++q) im2col(b, gi, first + q, dst + q * k * kPanelWidth);
       return;

@@ -1,5 +1,5 @@
-// conv2d's Winograd F(2x2, 3x3) schedule (core/winograd.h). One task per image and panel of 32 tiles,
-// all in its thread's cache: the tiles' input transforms V = B^T d B are written as 16 packed B
+// conv2d's Winograd F(2x2, 3x3) schedule (core/winograd.h). One task per image and panel of 32 tiles
+// (or a few panels, see below): the tiles' input transforms V = B^T d B are written as 16 packed B
 // panels (one per transform element xi, C rows), the 16 products M_xi = U_xi V_xi run as one batched
 // GEMM against the transformed weights U (packed as A), and each output channel's tiles are
 // transformed back, Y = A^T M A, and take the epilogue.
@@ -20,6 +20,7 @@ using Scheme = WinogradF2;
 constexpr int kAlpha = Scheme::kAlpha;
 constexpr int64_t kElements = kAlpha * kAlpha;
 constexpr int64_t kWinogradBlockWeightBytes = int64_t{2} << 20;
+constexpr int64_t kWinogradTaskBytes = int64_t{8} << 20;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -78,11 +79,15 @@ void conv2d_winograd(const float* x, const Shape& xs, const float* w, const floa
   std::vector<PackedA> own_weights;
   if (!p.winograd_weights) own_weights = winograd_weights(w, m, c);
   const PackedA* u = p.winograd_weights ? p.winograd_weights : own_weights.data();
-  // Tasks take one panel each, or, where the transformed weights outgrow L2 (256+ channels), as many
-  // as keep every thread busy: each task streams all of U once. A tile's bits do not depend on it.
+  // Tasks take one panel each, or, where the transformed weights outgrow L2 (C x M above 2^15), as many
+  // as keep every thread busy, so that each streams U fewer times; a task's V and M stay under
+  // kWinogradTaskBytes. Blocking only splits the GEMMs' N: a tile's bits do not depend on it.
   const int64_t weight_bytes = kElements * c * m * static_cast<int64_t>(sizeof(float));
+  const int64_t panel_bytes = kElements * (c + m) * kPanelWidth * static_cast<int64_t>(sizeof(float));
   const int64_t threads = ThreadPool::instance().threads();
-  const int64_t block = weight_bytes > kWinogradBlockWeightBytes ? std::clamp<int64_t>(n * panels / threads, 1, panels) : 1;
+  const int64_t block = weight_bytes > kWinogradBlockWeightBytes
+                            ? std::clamp<int64_t>(std::min(n * panels / threads, kWinogradTaskBytes / panel_bytes), 1, panels)
+                            : 1;
   const int64_t blocks = ceil_div(panels, block);
   ThreadPool::instance().run(n * blocks, [&](size_t task) {
     const int64_t image = static_cast<int64_t>(task) / blocks, first = static_cast<int64_t>(task) % blocks * block * kPanelWidth;

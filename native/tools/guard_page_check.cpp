@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/dispatch.h"
+#include "core/thread_pool.h"
 #include "ops/conv.h"
 #include "ops/eltwise.h"
 #include "ops/gemm.h"
@@ -132,14 +133,34 @@ int check_conv() {
           cases += 2;
         }
   // Pointwise convs over several column blocks (their input rows packed as they stand), a ragged last
-  // panel among them.
+  // panel among them, and with bottom and right pads; one thread, so that the batch makes enough
+  // column blocks for that schedule on any machine.
+  const int threads = ThreadPool::instance().threads();
+  ThreadPool::instance().set_threads(1);
   for (int64_t hw : {33, 40})
-    for (int64_t channels : {256, 300}) {
-      const Shape xs{2, channels, hw, hw}, ws{16, channels, 1, 1};
-      ConvParams p;
-      const Shape ys = conv2d_shape(xs, ws, p);
-      Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), w(static_cast<size_t>(numel(ws, "w"))), y(static_cast<size_t>(numel(ys, "y")));
-      conv2d(x.get(), xs, w.get(), ws, nullptr, p, y.get());
+    for (int64_t channels : {256, 300})
+      for (int64_t pad : {0, 1}) {
+        const Shape xs{2, channels, hw, hw}, ws{16, channels, 1, 1};
+        ConvParams p;
+        p.window.pad_bottom = p.window.pad_right = pad;
+        const Shape ys = conv2d_shape(xs, ws, p);
+        Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), w(static_cast<size_t>(numel(ws, "w")));
+        Guarded<float> y(static_cast<size_t>(numel(ys, "y")));
+        conv2d(x.get(), xs, w.get(), ws, nullptr, p, y.get());
+        ++cases;
+      }
+  ThreadPool::instance().set_threads(threads);
+  // Max pooling with one-sided pads wider than the output row (padded taps that reach no output).
+  for (int64_t w_in : {1, 2, 5})
+    for (int64_t pad : {1, 2, 3}) {
+      if (w_in + pad < 3) continue;  // the window does not fit
+      const Shape xs{3, 2, 2, w_in};
+      Window2d win;
+      win.kw = 3;
+      win.pad_left = pad;
+      const Shape ps = pool2d_shape(xs, win);
+      Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), pooled(static_cast<size_t>(numel(ps, "pooled")));
+      pool2d(PoolKind::Max, x.get(), xs, win, false, pooled.get());
       ++cases;
     }
   return cases;
