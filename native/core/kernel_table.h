@@ -109,11 +109,13 @@ struct KernelTable {
                        int64_t pix0, int64_t valid, int64_t width, float* dst);
   // Max pooling of `planes` consecutive planes.
   void (*max_pool_planes)(const float* x, float* y, size_t planes, const PlaneSizes& sizes, const Window2d& win);
-  // Winograd conv (core/winograd.h): the input transforms of `channels` planes for tiles
+  // Winograd conv (core/winograd.h): the weight transforms of `pairs` 3x3 kernels, element xi of pair q
+  // to u[xi * xi_stride + q]; the input transforms of `channels` planes for tiles
   // [pix0, pix0 + valid) of a tile grid (sizes.oh x sizes.ow), element xi written as rows of the 32-wide
   // panel dst[xi]; and the output transforms of one channel's tiles [first, first + count), element xi
   // at m + xi * xi_stride, with the epilogue (bias value, residual plane, activation) into the output
   // plane (sizes.h x sizes.w).
+  void (*winograd_weight_transform)(const float* w, int64_t pairs, float* u, int64_t xi_stride);
   void (*winograd_input_panel)(const float* planes, int64_t channels, const PlaneSizes& tiles, const Window2d& win,
                                int64_t pix0, int64_t valid, float* const* dst);
   void (*winograd_output_tiles)(const float* m, int64_t xi_stride, const PlaneSizes& tiles, int64_t first, int64_t count,

@@ -32,6 +32,7 @@ void fill_table(verinfer::KernelTable* t, const char* name) {
   t->affine = &affine;
   t->im2col_panel = &im2col_panel;
   t->max_pool_planes = &max_pool_planes;
+  t->winograd_weight_transform = &winograd_weight_transform;
   t->winograd_input_panel = &winograd_input_panel;
   t->winograd_output_tiles = &winograd_output_tiles;
 }

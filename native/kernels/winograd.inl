@@ -24,6 +24,27 @@ inline VecF combine(const float (&coef)[N], const VecF* x, int stride) {
   return acc;
 }
 
+// U = G g G^T for `pairs` consecutive 3x3 kernels g (9 floats each, w[pair * 9 + r * 3 + s]): element
+// xi of pair q goes to u[xi * xi_stride + q]. Lanes run along pairs.
+inline void winograd_weight_transform(const float* w, int64_t pairs, float* u, int64_t xi_stride) {
+  using S = verinfer::WinogradF2;
+  constexpr int A = S::kAlpha, W = VecF::width;
+  for (int64_t q0 = 0; q0 < pairs; q0 += W) {
+    const int n = static_cast<int>(std::min<int64_t>(W, pairs - q0));
+    VecF g[3][3], gg[A][3];
+    for (int r = 0; r < 3; ++r)
+      for (int s = 0; s < 3; ++s) g[r][s] = load_taps(w + q0 * 9 + r * 3 + s, 9, n);
+#pragma GCC unroll 16
+    for (int a = 0; a < A; ++a)
+#pragma GCC unroll 16
+      for (int s = 0; s < 3; ++s) gg[a][s] = combine(S::kG[a], &g[0][s], 3);  // G g
+#pragma GCC unroll 16
+    for (int a = 0; a < A; ++a)
+#pragma GCC unroll 16
+      for (int b = 0; b < A; ++b) combine(S::kG[b], gg[a], 1).store_partial(u + (a * A + b) * xi_stride + q0, n);  // (G g) G^T
+  }
+}
+
 // V = B^T d B for the tiles [pix0, pix0 + valid) of `tiles` (oh x ow tiles over an h x w plane; `win`
 // is the alpha x alpha input window at stride kTile, the conv's pads) of `channels` planes: element xi
 // of channel c's transform goes to dst[xi][c * 32 + j], zeros past `valid`. The tiles' inputs are first

@@ -6,7 +6,6 @@
 #include "ops/conv_winograd.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "core/dispatch.h"
 #include "core/thread_pool.h"
@@ -24,19 +23,14 @@ constexpr int64_t kWinogradTaskBytes = int64_t{8} << 20;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// The scalar twin of the kernels' combine (kernels/winograd.inl): the first nonzero term's product,
-// then one fma per further term, in ascending j.
-template <int N>
-float combine(const float (&coef)[N], const float* x, int stride) {
-  float acc = 0.0f;
-  bool started = false;
-  for (int j = 0; j < N; ++j) {
-    if (coef[j] == 0.0f) continue;
-    const float term = x[j * stride];
-    acc = started ? std::fma(coef[j], term, acc) : coef[j] * term;
-    started = true;
-  }
-  return acc;
+// winograd_weights into out[0..16), sized for m x c; U passes through a scratch buffer on its way.
+void transform_weights(const float* w, int64_t m, int64_t c, PackedA* out) {
+  const int64_t pairs = m * c;
+  Scratch<AlignedBuffer<float>> u(1, [&](AlignedBuffer<float>& b) { b.resize(static_cast<size_t>(kElements * pairs)); });
+  parallel_for(static_cast<size_t>(pairs), 1024, [&](size_t begin, size_t end) {
+    kernels().winograd_weight_transform(w + begin * 9, static_cast<int64_t>(end - begin), u[0].data() + begin, pairs);
+  });
+  pack_a_into(out, u[0].data(), kElements, pairs, m, c);
 }
 
 }  // namespace
@@ -51,17 +45,10 @@ bool conv_winograd(const Shape& xs, const Shape& ws, const ConvParams& p) {
 }
 
 std::vector<PackedA> winograd_weights(const float* w, int64_t m, int64_t c) {
-  std::vector<float> u(static_cast<size_t>(kElements * m * c));
-  for (int64_t o = 0; o < m; ++o)
-    for (int64_t ci = 0; ci < c; ++ci) {
-      const float* g = w + (o * c + ci) * 9;
-      float gg[kAlpha][3];  // G g
-      for (int a = 0; a < kAlpha; ++a)
-        for (int s = 0; s < 3; ++s) gg[a][s] = combine(Scheme::kG[a], g + s, 3);
-      for (int a = 0; a < kAlpha; ++a)
-        for (int b = 0; b < kAlpha; ++b) u[static_cast<size_t>(((a * kAlpha + b) * m + o) * c + ci)] = combine(Scheme::kG[b], gg[a], 1);
-    }
-  return pack_a_batch(u.data(), kElements, m * c, m, c);
+  std::vector<PackedA> out(static_cast<size_t>(kElements));
+  for (PackedA& p : out) allocate_panels(p, m, c);
+  transform_weights(w, m, c, out.data());
+  return out;
 }
 
 void conv2d_winograd(const float* x, const Shape& xs, const float* w, const float* bias, const ConvParams& p, const Shape& ys, float* y) {
@@ -76,8 +63,8 @@ void conv2d_winograd(const float* x, const Shape& xs, const float* w, const floa
   win.pad_top = p.window.pad_top, win.pad_left = p.window.pad_left;
   const int64_t tiles = in_tiles.oh * in_tiles.ow, panels = ceil_div(tiles, kPanelWidth);
 
-  std::vector<PackedA> own_weights;
-  if (!p.winograd_weights) own_weights = winograd_weights(w, m, c);
+  Scratch<PackedA> own_weights(p.winograd_weights ? 0 : kElements, [&](PackedA& a) { allocate_panels(a, m, c); });
+  if (!p.winograd_weights) transform_weights(w, m, c, own_weights.data());
   const PackedA* u = p.winograd_weights ? p.winograd_weights : own_weights.data();
   // Tasks take one panel each, or, where the transformed weights outgrow L2 (C x M above 2^15), as many
   // as keep every thread busy, so that each streams U fewer times; a task's V and M stay under

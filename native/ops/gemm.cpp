@@ -188,16 +188,22 @@ void pack_b_into(PackedB* out, const float* b, int64_t count, int64_t batch_stri
   });
 }
 
+void allocate_panels(PackedA& p, int64_t m, int64_t k) {
+  p.mr = kernels().sgemm_mr;
+  p.panels.resize(static_cast<size_t>(ceil_div(m, p.mr) * p.mr * std::max<int64_t>(k, 1)));
+}
+
 std::vector<PackedA> pack_a_batch(const float* a, int64_t count, int64_t batch_stride, int64_t m, int64_t k) {
-  const int mr = kernels().sgemm_mr;
   std::vector<PackedA> out(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) {
-    PackedA& p = out[static_cast<size_t>(i)];
-    p.mr = mr;
-    p.panels.resize(static_cast<size_t>(ceil_div(m, mr) * mr * std::max<int64_t>(k, 1)));
-    pack_a(a + i * batch_stride, k, false, 0, m, 0, k, mr, p.panels.data());
-  }
+  for (PackedA& p : out) allocate_panels(p, m, k);
+  pack_a_into(out.data(), a, count, batch_stride, m, k);
   return out;
+}
+
+void pack_a_into(PackedA* out, const float* a, int64_t count, int64_t batch_stride, int64_t m, int64_t k) {
+  ThreadPool::instance().run(static_cast<size_t>(count), [&](size_t i) {
+    pack_a(a + static_cast<int64_t>(i) * batch_stride, k, false, 0, m, 0, k, out[i].mr, out[i].panels.data());
+  });
 }
 
 namespace {

@@ -76,8 +76,12 @@ class ScratchPanels : public Scratch<PackedB> {
   ScratchPanels(int64_t count, int64_t k, int64_t n) : Scratch(count, [&](PackedB& p) { allocate_panels(p, k, n); }) {}
 };
 
+// Sizes p.panels for m x k in this ISA's MR (contents left to the packer).
+void allocate_panels(PackedA& p, int64_t m, int64_t k);
 // Packs `count` matrices of M x K (row stride K) that lie `batch_stride` floats apart.
 std::vector<PackedA> pack_a_batch(const float* a, int64_t count, int64_t batch_stride, int64_t m, int64_t k);
+// The same into out[0..count), already sized for m x k by allocate_panels.
+void pack_a_into(PackedA* out, const float* a, int64_t count, int64_t batch_stride, int64_t m, int64_t k);
 
 struct SgemmBatch {
   int64_t m = 0, n = 0, k = 0;
