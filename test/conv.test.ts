@@ -46,8 +46,8 @@ test('conv2d: strides, pads, dilations, groups, depthwise and bias match float64
     [[3, 5, 6, 6], [7, 5, 1, 1], 1, { kh: 1, kw: 1, sh: 1, sw: 1, pads: [0, 0, 0, 0], dh: 1, dw: 1 }],
     [[1, 2, 17, 17], [3, 2, 5, 5], 1, { kh: 5, kw: 5, sh: 3, sw: 3, pads: [2, 2, 2, 2], dh: 2, dw: 2 }],
     // Enough column blocks for the schedule that runs im2col and GEMM per block (a ragged last panel),
-    // grouped and not.
-    [[2, 64, 30, 30], [16, 64, 3, 3], 1, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
+    // grouped and not; under 16 output channels, so not Winograd.
+    [[2, 64, 30, 30], [12, 64, 3, 3], 1, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
     [[1, 32, 48, 48], [12, 16, 3, 3], 2, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
     // A pointwise conv over several column blocks: its input rows are packed as they stand.
     [[4, 256, 30, 30], [24, 256, 1, 1], 1, { kh: 1, kw: 1, sh: 1, sw: 1, pads: [0, 0, 0, 0], dh: 1, dw: 1 }],
