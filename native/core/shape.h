@@ -9,6 +9,9 @@ namespace verinfer {
 
 using Shape = std::vector<int64_t>;
 
+// Blocks of b that cover a (a >= 0, b > 0).
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
 // Largest tensor any op will produce or accept: 2^34 elements (64 GiB of fp32), far above this
 // machine's memory but far below int64 overflow in any offset computation.
 constexpr int64_t kMaxElements = int64_t{1} << 34;

@@ -70,7 +70,7 @@ struct ConvJob {
           const ConvParams& params, float* output, const Shape& ys)
       : x(input), w(weights), bias(bias_or_null), y(output), p(params), sizes{xs[2], xs[3], ys[2], ys[3]}, n(xs[0]),
         c(xs[1]), m(ws[0]), groups(params.groups), cg(c / groups), mg(m / groups),
-        k(cg * params.window.kh * params.window.kw), pixels(ys[2] * ys[3]), panels((pixels + kPanelWidth - 1) / kPanelWidth) {}
+        k(cg * params.window.kh * params.window.kw), pixels(ys[2] * ys[3]), panels(ceil_div(pixels, kPanelWidth)) {}
 
   const float* x;
   const float* w;
@@ -134,7 +134,7 @@ bool conv_by_column_blocks(const ConvJob& job) {
   constexpr int64_t kBlockBytes = int64_t{384} << 10;
   const int64_t panel_bytes = job.k * kPanelWidth * static_cast<int64_t>(sizeof(float));
   const int64_t block_panels = std::clamp<int64_t>(kBlockBytes / std::max<int64_t>(panel_bytes, 1), 1, job.panels);
-  const int64_t blocks = (job.panels + block_panels - 1) / block_panels, per_image = job.groups * blocks;
+  const int64_t blocks = ceil_div(job.panels, block_panels), per_image = job.groups * blocks;
   // Too few tasks to balance (or the small-M tile's shapes): the other schedule splits rows too.
   if (job.mg <= kernels().sgemm_wide_rows || job.n * per_image < 4 * ThreadPool::instance().threads()) return false;
   ThreadPool::instance().run(job.n * per_image, [&](size_t task) {
@@ -177,7 +177,7 @@ void conv_by_images(const ConvJob& job) {
 // place. The epilogue adds the bias per column instead of per row: the same operations. A residual
 // is added, and then the activation applied, as Y^T is transposed.
 void conv_by_pixel_rows(const ConvJob& job) {
-  const int64_t mr = kernels().sgemm_mr, blocks = (job.pixels + mr - 1) / mr;
+  const int64_t mr = kernels().sgemm_mr, blocks = ceil_div(job.pixels, mr);
   const bool prepacked = job.p.packed_weights_t != nullptr;
   ScratchPanels own_weights(prepacked ? 0 : job.groups, job.k, job.mg);
   if (!prepacked) pack_b_into(own_weights.data(), job.w, job.groups, job.mg * job.k, job.k, job.mg, job.k, true);
@@ -185,10 +185,7 @@ void conv_by_pixel_rows(const ConvJob& job) {
   constexpr int64_t kChunkBytes = int64_t{16} << 20;
   const int64_t image_bytes = job.groups * (blocks * mr * job.k + job.pixels * job.mg) * static_cast<int64_t>(sizeof(float));
   const int64_t chunk = std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(image_bytes, 1), 1, job.n);
-  Scratch<PackedA> cols(chunk * job.groups, [&](PackedA& a) {
-    a.mr = static_cast<int>(mr);
-    a.panels.resize(static_cast<size_t>(blocks * mr * job.k));
-  });
+  Scratch<PackedA> cols(chunk * job.groups, [&](PackedA& a) { allocate_panels(a, job.pixels, job.k); });
   Scratch<AlignedBuffer<float>> transposed(chunk * job.groups, [&](AlignedBuffer<float>& t) { t.resize(static_cast<size_t>(job.pixels * job.mg)); });
   for (int64_t b0 = 0; b0 < job.n; b0 += chunk) {
     const int64_t items = std::min(chunk, job.n - b0) * job.groups;  // (image, group) pairs
@@ -212,7 +209,7 @@ void conv_by_pixel_rows(const ConvJob& job) {
     // Transposed in 16 x 16 tiles: whole rows of Y^T are 2-8 KiB apart, so a column walk would
     // keep hitting the same few cache sets.
     constexpr int64_t kTile = 16;
-    const int64_t strips = (job.mg + kTile - 1) / kTile;
+    const int64_t strips = ceil_div(job.mg, kTile);
     ThreadPool::instance().run(items * strips, [&](size_t task) {
       const int64_t item = static_cast<int64_t>(task) / strips, c0 = static_cast<int64_t>(task) % strips * kTile;
       const int64_t c1 = std::min(c0 + kTile, job.mg);
@@ -234,7 +231,7 @@ void conv_by_pixel_rows(const ConvJob& job) {
 }
 
 // Share of a 32-wide panel's columns that hold real outputs when n outputs are laid across panels.
-double panel_fill(int64_t n) { return static_cast<double>(n) / static_cast<double>((n + kPanelWidth - 1) / kPanelWidth * kPanelWidth); }
+double panel_fill(int64_t n) { return static_cast<double>(n) / static_cast<double>(ceil_div(n, kPanelWidth) * kPanelWidth); }
 
 // Pixels as rows saves the padded panel columns but writes Y^T and transposes it, a cost per output
 // that a longer k amortizes: measured on ResNet-50's layers, it pays when the fill gain beats ~64 / k.

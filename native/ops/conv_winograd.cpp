@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "core/dispatch.h"
+#include "core/shape.h"
 #include "core/thread_pool.h"
 #include "core/winograd.h"
 #include "ops/gemm.h"
@@ -20,8 +21,6 @@ constexpr int kAlpha = Scheme::kAlpha;
 constexpr int64_t kElements = kAlpha * kAlpha;
 constexpr int64_t kWinogradBlockWeightBytes = int64_t{2} << 20;
 constexpr int64_t kWinogradTaskBytes = int64_t{8} << 20;
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // winograd_weights into out[0..16), sized for m x c; U passes through a scratch buffer on its way.
 void transform_weights(const float* w, int64_t m, int64_t c, PackedA* out) {

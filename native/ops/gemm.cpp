@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/dispatch.h"
+#include "core/shape.h"
 #include "core/thread_pool.h"
 
 namespace verinfer {
@@ -18,8 +19,6 @@ namespace {
 constexpr int64_t kKc = 2048;
 constexpr int64_t kNc = 4096;
 constexpr int64_t kMcMicroPanels = 8;
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 void pack_panel(const float* b, int64_t k, int64_t n, int64_t ldb, bool trans_b, int64_t p, float* dst) {
   const int64_t j0 = p * kPanelWidth;

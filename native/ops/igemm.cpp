@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/dispatch.h"
+#include "core/shape.h"
 #include "core/thread_pool.h"
 
 namespace verinfer {
@@ -53,7 +54,7 @@ PackedInt8B pack_b_int8(const int8_t* b, int64_t k, int64_t n, int64_t ldb) {
   p.k = k;
   p.n = n;
   p.kgroups = (k + 3) / 4;
-  const int64_t panels = (n + kPanelWidth - 1) / kPanelWidth;
+  const int64_t panels = ceil_div(n, kPanelWidth);
   p.panels.resize(static_cast<size_t>(std::max<int64_t>(1, panels * p.panel_stride())));
   p.col_sums.assign(static_cast<size_t>(n), 0);
   for (int64_t j = 0; j < n; ++j) {
@@ -73,18 +74,18 @@ void igemm(int64_t m, const void* a, bool a_signed, int64_t lda, const PackedInt
   if (m == 0 || b.n == 0) return;
   const KernelTable& kt = kernels();
   const int mr = kt.igemm_mr;
-  const int64_t m_tasks = (m + kRowsPerTask - 1) / kRowsPerTask;
-  const int64_t panels = (b.n + kPanelWidth - 1) / kPanelWidth;
+  const int64_t m_tasks = ceil_div(m, kRowsPerTask);
+  const int64_t panels = ceil_div(b.n, kPanelWidth);
   // A task packs its rows of A once and sweeps its panels; columns are split only when there are too
   // few row blocks to keep every thread busy (integer sums are exact, so the split never shows).
   const int64_t wanted = 2 * static_cast<int64_t>(ThreadPool::instance().threads());
-  const int64_t n_tasks = m_tasks >= wanted ? 1 : std::min(panels, (wanted + m_tasks - 1) / m_tasks);
-  const int64_t panels_per_task = (panels + n_tasks - 1) / n_tasks;
+  const int64_t n_tasks = m_tasks >= wanted ? 1 : std::min(panels, ceil_div(wanted, m_tasks));
+  const int64_t panels_per_task = ceil_div(panels, n_tasks);
   ThreadPool::instance().run(m_tasks * n_tasks, [&](size_t task) {
     const int64_t i0 = (static_cast<int64_t>(task) / n_tasks) * kRowsPerTask;
     const int64_t p0 = (static_cast<int64_t>(task) % n_tasks) * panels_per_task;
     const int64_t rows = std::min(kRowsPerTask, m - i0);
-    t_a_pack.resize(static_cast<size_t>(((rows + mr - 1) / mr) * mr * std::max<int64_t>(b.kgroups, 1) * 4));
+    t_a_pack.resize(static_cast<size_t>(ceil_div(rows, mr) * mr * std::max<int64_t>(b.kgroups, 1) * 4));
     pack_a_int8(a, a_signed, lda, i0, rows, b.k, b.kgroups, mr, t_a_pack.data());
     for (int64_t p = p0; p < std::min(panels, p0 + panels_per_task); ++p) {
       const int64_t j0 = p * kPanelWidth;
