@@ -98,8 +98,16 @@ inline void winograd_output_tiles(const float* m, int64_t xi_stride, const verin
     for (int r = 0; r < T; ++r)
 #pragma GCC unroll 16
       for (int v = 0; v < A; ++v) cols[r][v] = combine(S::kAt[r], &mm[0][v], A);  // A^T M
+    // Each lane's tile: its origin in the plane, and how many of its rows and columns lie inside it.
+    int64_t origin[W];
+    int64_t rows_in[W], cols_in[W];
+    for (int lane = 0; lane < n; ++lane) {
+      const int64_t ty = (first + t0 + lane) / tiles.ow, tx = (first + t0 + lane) % tiles.ow;
+      origin[lane] = ty * T * tiles.w + tx * T;
+      rows_in[lane] = std::min<int64_t>(T, tiles.h - ty * T);
+      cols_in[lane] = std::min<int64_t>(T, tiles.w - tx * T);
+    }
     alignas(64) float out[T][T][W];
-    const int64_t tile0 = first + t0;
 #pragma GCC unroll 16
     for (int r = 0; r < T; ++r)
 #pragma GCC unroll 16
@@ -108,21 +116,16 @@ inline void winograd_output_tiles(const float* m, int64_t xi_stride, const verin
         if (bias) yv = yv + VecF::set1(*bias);
         if (residual) {
           alignas(64) float skip[W] = {};
-          for (int lane = 0; lane < n; ++lane) {
-            const int64_t oy = (tile0 + lane) / tiles.ow * T + r, ox = (tile0 + lane) % tiles.ow * T + q;
-            if (oy < tiles.h && ox < tiles.w) skip[lane] = residual[oy * tiles.w + ox];
-          }
+          for (int lane = 0; lane < n; ++lane)
+            if (r < rows_in[lane] && q < cols_in[lane]) skip[lane] = residual[origin[lane] + r * tiles.w + q];
           yv = yv + VecF::load(skip);
         }
         yv.store(out[r][q]);
         if (act.op != verinfer::UnaryOp::Identity) unary(act, out[r][q], out[r][q], static_cast<size_t>(n));
       }
-    int64_t ty = tile0 / tiles.ow, tx = tile0 % tiles.ow;
-    for (int lane = 0; lane < n; ++lane) {
-      for (int r = 0; r < T && ty * T + r < tiles.h; ++r)
-        for (int q = 0; q < T && tx * T + q < tiles.w; ++q) y[(ty * T + r) * tiles.w + tx * T + q] = out[r][q][lane];
-      if (++tx == tiles.ow) tx = 0, ++ty;
-    }
+    for (int lane = 0; lane < n; ++lane)
+      for (int64_t r = 0; r < rows_in[lane]; ++r)
+        for (int64_t q = 0; q < cols_in[lane]; ++q) y[origin[lane] + r * tiles.w + q] = out[r][q][lane];
   }
 }
 
