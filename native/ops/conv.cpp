@@ -97,17 +97,9 @@ struct ConvJob {
       for (int64_t q = 0; q < count; ++q) im2col(b, gi, first + q, dst + q * k * kPanelWidth);
       return;
     }
-    // A pointwise conv's im2col matrix is its input, channel rows of `pixels`: each row's part is read
-    // in one run the hardware prefetcher follows, where panel by panel every channel would be a
-    // stream of two cache lines per panel.
-    const float* planes = x + (b * c + gi * cg) * pixels;
-    for (int64_t ch = 0; ch < cg; ++ch)
-      for (int64_t q = 0; q < count; ++q) {
-        const int64_t j0 = (first + q) * kPanelWidth, valid = std::min<int64_t>(kPanelWidth, pixels - j0);
-        float* row = dst + (q * k + ch) * kPanelWidth;
-        std::copy(planes + ch * pixels + j0, planes + ch * pixels + j0 + valid, row);
-        std::fill(row + valid, row + kPanelWidth, 0.0f);
-      }
+    // A pointwise conv's im2col matrix is its input: channel rows of `pixels`, packed as a row-major B.
+    const int64_t j0 = first * kPanelWidth;
+    pack_b_columns(x + (b * c + gi * cg) * pixels, cg, pixels, j0, std::min(count * kPanelWidth, pixels - j0), dst);
   }
   // A GEMM of mg x cols x k with this conv's epilogue (bias per row, then the activation).
   SgemmBatch gemm(int64_t cols) const {

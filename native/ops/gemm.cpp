@@ -187,6 +187,17 @@ void pack_b_into(PackedB* out, const float* b, int64_t count, int64_t batch_stri
   });
 }
 
+void pack_b_columns(const float* b, int64_t k, int64_t ldb, int64_t j0, int64_t cols, float* dst) {
+  const int64_t panels = ceil_div(cols, kPanelWidth);
+  for (int64_t kk = 0; kk < k; ++kk)
+    for (int64_t q = 0; q < panels; ++q) {
+      const int64_t valid = std::min<int64_t>(kPanelWidth, cols - q * kPanelWidth);
+      float* row = dst + (q * k + kk) * kPanelWidth;
+      std::memcpy(row, b + kk * ldb + j0 + q * kPanelWidth, valid * sizeof(float));
+      std::fill(row + valid, row + kPanelWidth, 0.0f);
+    }
+}
+
 void allocate_panels(PackedA& p, int64_t m, int64_t k) {
   p.mr = kernels().sgemm_mr;
   p.panels.resize(static_cast<size_t>(ceil_div(m, p.mr) * p.mr * std::max<int64_t>(k, 1)));

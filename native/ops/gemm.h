@@ -76,6 +76,11 @@ class ScratchPanels : public Scratch<PackedB> {
   ScratchPanels(int64_t count, int64_t k, int64_t n) : Scratch(count, [&](PackedB& p) { allocate_panels(p, k, n); }) {}
 };
 
+// Columns [j0, j0 + cols) of a row-major K x N matrix (row stride ldb) packed as consecutive B panels
+// at dst, on the calling thread, row by row: each row's part is read in one run the hardware prefetcher
+// follows, where panel by panel every row would be a stream of its own of two cache lines per panel.
+void pack_b_columns(const float* b, int64_t k, int64_t ldb, int64_t j0, int64_t cols, float* dst);
+
 // Sizes p.panels for m x k in this ISA's MR (contents left to the packer).
 void allocate_panels(PackedA& p, int64_t m, int64_t k);
 // Packs `count` matrices of M x K (row stride K) that lie `batch_stride` floats apart.
