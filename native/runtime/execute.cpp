@@ -228,12 +228,13 @@ void pack_conv_weights(const Plan& plan, PlanStep& s) {
   const std::string dims = "groups " + std::to_string(groups) + " m " + std::to_string(m) + " k " + std::to_string(k);
   const std::string mr = " mr " + std::to_string(kernels().sgemm_mr);
   const Shape& xs = plan.values[static_cast<size_t>(s.inputs[0])].shape;
-  if (conv_winograd(xs, wv.shape, conv_params(s.params))) {
+  const ConvParams params = conv_params(s.params);
+  if (conv_winograd(xs, wv.shape, params)) {
     s.winograd_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv winograd " + dims + mr,
                                                                   [&] { return winograd_weights(w, wv.shape[0], wv.shape[1]); });
     return;
   }
-  if (conv_pixels_as_rows(xs, wv.shape, conv_params(s.params))) {
+  if (conv_pixels_as_rows(xs, wv.shape, params)) {
     s.packed_weights_t = plan.cache->packed<std::vector<PackedB>>(key, "conv B " + dims,
                                                                   [&] { return pack_b_batch(w, groups, m * k, k, m, k, true); });
     return;
