@@ -76,21 +76,21 @@ inline void im2col_panel(const float* planes, int64_t channels, const verinfer::
     }
 }
 
-// One vector of pooled outputs whose taps all lie inside the input: tap (r, s) of lane i is at
-// in[r * row_step + s * dilation_w + i * stride_w].
+// One vector of pooled outputs whose tap columns all lie inside the input: tap (r, s) of lane i is at
+// in[r * row_step + s * dilation_w + i * stride_w], r counting the tap rows inside the input.
 struct PoolVector {
   const float* in;
   float* out;
   int n;
 };
 
-// The maxima of up to kPoolGroup vectors at once: each is a chain of max_first_nan through its taps,
-// and independent chains side by side hide each other's latency.
+// The maxima of up to kPoolGroup vectors over `tap_rows` tap rows at once: each is a chain of
+// max_first_nan through its taps, and independent chains side by side hide each other's latency.
 constexpr int kPoolGroup = 4;
-inline void max_pool_group(const PoolVector* group, int count, int64_t row_step, const verinfer::Window2d& win) {
+inline void max_pool_group(const PoolVector* group, int count, int64_t tap_rows, int64_t row_step, const verinfer::Window2d& win) {
   VecF acc[kPoolGroup];
   for (VecF& a : acc) a = VecF::set1(-INFINITY);
-  for (int64_t r = 0; r < win.kh; ++r)
+  for (int64_t r = 0; r < tap_rows; ++r)
     for (int64_t s = 0; s < win.kw; ++s) {
       const int64_t offset = r * row_step + s * win.dilation_w;
 #pragma GCC unroll 4
@@ -133,15 +133,13 @@ inline void max_pool_planes(const float* x, float* y, size_t planes, const verin
         const int n = static_cast<int>(std::min<int64_t>(W, inner_hi - ox));
         if (inner_rows) {
           group[grouped++] = {src + iy0 * sz.w + ox * win.stride_w - win.pad_left, out + ox, n};
-          if (grouped == kPoolGroup) max_pool_group(group, grouped, row_step, win), grouped = 0;
+          if (grouped == kPoolGroup) max_pool_group(group, grouped, win.kh, row_step, win), grouped = 0;
           continue;
         }
-        VecF acc = VecF::set1(-INFINITY);
-        for (int64_t r = r_first; r < r_end; ++r) {
-          const float* in = src + (iy0 + r * win.dilation_h) * sz.w + ox * win.stride_w - win.pad_left;
-          for (int64_t s = 0; s < win.kw; ++s) acc = max_first_nan(acc, load_taps(in + s * win.dilation_w, win.stride_w, n));
-        }
-        acc.store_partial(out + ox, n);
+        const int64_t rows = r_end - r_first;  // none: the window lies in the padding, and gives -inf
+        const PoolVector alone{rows > 0 ? src + (iy0 + r_first * win.dilation_h) * sz.w + ox * win.stride_w - win.pad_left : src,
+                               out + ox, n};
+        max_pool_group(&alone, 1, rows, row_step, win);
       }
       const auto edge = [&](int64_t ox) {
         VecF acc = VecF::set1(-INFINITY);
@@ -155,7 +153,7 @@ inline void max_pool_planes(const float* x, float* y, size_t planes, const verin
       for (int64_t ox = 0; ox < inner_lo; ++ox) edge(ox);
       for (int64_t ox = inner_hi; ox < sz.ow; ++ox) edge(ox);
     }
-    if (grouped > 0) max_pool_group(group, grouped, row_step, win);
+    if (grouped > 0) max_pool_group(group, grouped, win.kh, row_step, win);
   }
 }
 
