@@ -33,6 +33,10 @@ void sgemm_tile(const SgemmTile& t) {
       const float* row = t.c + r * t.ldc;
       for (int j = 0; j < t.n; j += 16) __builtin_prefetch(row + j, 1, 3);
       __builtin_prefetch(row + t.n - 1, 1, 3);  // the last line, when the row does not start one
+      if (!t.ep->residual) continue;
+      const float* skip = t.ep->residual + r * t.ep->residual_ld;
+      for (int j = 0; j < t.n; j += 16) __builtin_prefetch(skip + j, 0, 3);
+      __builtin_prefetch(skip + t.n - 1, 0, 3);
     }
   const float* a = t.a;
   for (int64_t k = 0; k < t.kc; ++k, a += t.a_stride) {
