@@ -100,6 +100,23 @@ inline void max_pool_group(const PoolVector* group, int count, int64_t tap_rows,
   for (int g = 0; g < count; ++g) acc[g].store_partial(group[g].out, group[g].n);
 }
 
+// The maxima of a run of n outputs of a window two columns wide at stride 2 (2x2/2 and the like),
+// all of whose taps lie inside the input: each tap row's pair of columns comes from one pair of
+// loads, split into even and odd columns, and the taps keep their order.
+inline void max_pool_run_pairs(const float* in, float* out, int64_t n, int64_t tap_rows, int64_t row_step) {
+  constexpr int W = VecF::width;
+  for (int64_t j = 0; j < n; j += W, in += 2 * W) {
+    const int lanes = static_cast<int>(std::min<int64_t>(W, n - j));
+    VecF acc = VecF::set1(-INFINITY);
+    for (int64_t r = 0; r < tap_rows; ++r) {
+      VecF even, odd;
+      VecF::load_pairs(in + r * row_step, lanes, even, odd);
+      acc = max_first_nan(max_first_nan(acc, even), odd);
+    }
+    acc.store_partial(out + j, lanes);
+  }
+}
+
 // Each output takes its taps in (kh, kw) order from -inf with max_first_nan (docs/determinism.md); taps
 // in the padding are skipped, as max_first_nan(acc, -inf) would leave acc unchanged. Vectors run over
 // the outputs whose every tap lies inside the input, without bounds checks, kPoolGroup at a time; the
@@ -116,31 +133,42 @@ inline void max_pool_planes(const float* x, float* y, size_t planes, const verin
   }
   inner_lo = std::min(inner_lo, sz.ow);  // a padded tap may reach no output at all
   inner_hi = std::max(inner_lo, inner_hi);
+  // Tap rows [first, end) of output row oy lie inside the input; worked out once for every plane.
+  struct TapRows {
+    int64_t first, end;
+  };
+  std::vector<TapRows> tap_rows(static_cast<size_t>(sz.oh));
+  for (int64_t oy = 0; oy < sz.oh; ++oy) {
+    const int64_t iy0 = oy * win.stride_h - win.pad_top;  // input row of tap row 0
+    TapRows& t = tap_rows[oy];
+    t.first = iy0 >= 0 ? 0 : (-iy0 + win.dilation_h - 1) / win.dilation_h;
+    for (t.end = t.first; t.end < win.kh && iy0 + t.end * win.dilation_h < sz.h;) ++t.end;
+  }
   const int64_t row_step = win.dilation_h * sz.w;
+  const bool pairs = win.kw == 2 && win.stride_w == 2 && win.dilation_w == 1;
   for (size_t pl = 0; pl < planes; ++pl) {
     const float* src = x + pl * sz.h * sz.w;
     PoolVector group[kPoolGroup];
     int grouped = 0;
     for (int64_t oy = 0; oy < sz.oh; ++oy) {
-      const int64_t iy0 = oy * win.stride_h - win.pad_top;  // input row of tap row 0
-      // Tap rows [r_first, r_end) lie inside the input.
-      const int64_t r_first = std::max<int64_t>(0, (-iy0 + win.dilation_h - 1) / win.dilation_h);
-      int64_t r_end = r_first;
-      while (r_end < win.kh && iy0 + r_end * win.dilation_h < sz.h) ++r_end;
+      const int64_t iy0 = oy * win.stride_h - win.pad_top, r_first = tap_rows[oy].first, r_end = tap_rows[oy].end;
       float* out = y + (pl * sz.oh + oy) * sz.ow;
       const bool inner_rows = r_first == 0 && r_end == win.kh;
-      for (int64_t ox = inner_lo; ox < inner_hi; ox += W) {
-        const int n = static_cast<int>(std::min<int64_t>(W, inner_hi - ox));
-        if (inner_rows) {
-          group[grouped++] = {src + iy0 * sz.w + ox * win.stride_w - win.pad_left, out + ox, n};
-          if (grouped == kPoolGroup) max_pool_group(group, grouped, win.kh, row_step, win), grouped = 0;
-          continue;
+      if (inner_rows && pairs)  // the run in one call: a pair's loads serve two taps
+        max_pool_run_pairs(src + iy0 * sz.w + inner_lo * 2 - win.pad_left, out + inner_lo, inner_hi - inner_lo, win.kh, row_step);
+      else
+        for (int64_t ox = inner_lo; ox < inner_hi; ox += W) {
+          const int n = static_cast<int>(std::min<int64_t>(W, inner_hi - ox));
+          if (inner_rows) {
+            group[grouped++] = {src + iy0 * sz.w + ox * win.stride_w - win.pad_left, out + ox, n};
+            if (grouped == kPoolGroup) max_pool_group(group, grouped, win.kh, row_step, win), grouped = 0;
+            continue;
+          }
+          const int64_t rows = r_end - r_first;  // none: the window lies in the padding, and gives -inf
+          const PoolVector alone{rows > 0 ? src + (iy0 + r_first * win.dilation_h) * sz.w + ox * win.stride_w - win.pad_left : src,
+                                 out + ox, n};
+          max_pool_group(&alone, 1, rows, row_step, win);
         }
-        const int64_t rows = r_end - r_first;  // none: the window lies in the padding, and gives -inf
-        const PoolVector alone{rows > 0 ? src + (iy0 + r_first * win.dilation_h) * sz.w + ox * win.stride_w - win.pad_left : src,
-                               out + ox, n};
-        max_pool_group(&alone, 1, rows, row_step, win);
-      }
       const auto edge = [&](int64_t ox) {
         VecF acc = VecF::set1(-INFINITY);
         for (int64_t r = r_first; r < r_end; ++r) {

@@ -22,8 +22,20 @@ struct VecF {
     const int span = 2 * n - 1;
     const __m256 lo = _mm256_maskload_ps(p, tail_mask_avx2(span));
     const __m256 hi = span > 8 ? _mm256_maskload_ps(p + 8, tail_mask_avx2(span - 8)) : _mm256_setzero_ps();
-    const __m256 pairs = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));  // lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6
-    return {_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(pairs), _MM_SHUFFLE(3, 1, 2, 0)))};
+    return {in_order(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)))};
+  }
+  // Lanes [0, n) of `even` from p[0], p[2], ... and of `odd` from p[1], p[3], ... (zeros after),
+  // reading nothing past p[2n - 1].
+  static void load_pairs(const float* p, int n, VecF& even, VecF& odd) {
+    const int span = 2 * n;
+    const __m256 lo = _mm256_maskload_ps(p, tail_mask_avx2(span));
+    const __m256 hi = span > 8 ? _mm256_maskload_ps(p + 8, tail_mask_avx2(span - 8)) : _mm256_setzero_ps();
+    even = {in_order(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)))};
+    odd = {in_order(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)))};
+  }
+  // A shuffle of lo and hi's even (or odd) lanes, lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6, in lane order.
+  static __m256 in_order(__m256 v) {
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
   }
   static VecF set1(float x) { return {_mm256_set1_ps(x)}; }
   static VecF zero() { return {_mm256_setzero_ps()}; }

@@ -24,6 +24,16 @@ struct VecF {
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     return {_mm512_permutex2var_ps(lo, even, hi)};
   }
+  // Lanes [0, n) of `even` from p[0], p[2], ... and of `odd` from p[1], p[3], ... (zeros after),
+  // reading nothing past p[2n - 1].
+  static void load_pairs(const float* p, int n, VecF& even, VecF& odd) {
+    const int span = 2 * n;
+    const __m512 lo = _mm512_maskz_loadu_ps(tail_mask_avx512(span), p);
+    const __m512 hi = span > 16 ? _mm512_maskz_loadu_ps(tail_mask_avx512(span - 16), p + 16) : _mm512_setzero_ps();
+    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    even = {_mm512_permutex2var_ps(lo, evens, hi)};
+    odd = {_mm512_permutex2var_ps(lo, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), hi)};
+  }
   static VecF set1(float x) { return {_mm512_set1_ps(x)}; }
   static VecF zero() { return {_mm512_setzero_ps()}; }
   void store(float* p) const { _mm512_storeu_ps(p, v); }

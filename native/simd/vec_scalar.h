@@ -15,6 +15,10 @@ struct VecF {
   static VecF load(const float* p) { return {*p}; }
   static VecF load_partial(const float* p, int n) { return {n > 0 ? *p : 0.0f}; }
   static VecF load_even(const float* p, int n) { return {n > 0 ? *p : 0.0f}; }
+  static void load_pairs(const float* p, int n, VecF& even, VecF& odd) {
+    even = {n > 0 ? p[0] : 0.0f};
+    odd = {n > 0 ? p[1] : 0.0f};
+  }
   static VecF set1(float x) { return {x}; }
   static VecF zero() { return {0.0f}; }
   void store(float* p) const { *p = v; }

@@ -163,6 +163,18 @@ int check_conv() {
       pool2d(PoolKind::Max, x.get(), xs, win, false, pooled.get());
       ++cases;
     }
+  // 2x2/2 max pooling, whose inner runs load a pair of columns per tap row: even and odd widths, pads.
+  for (int64_t w_in : {2, 3, 17, 32, 33})
+    for (int64_t pad : {0, 1}) {
+      const Shape xs{2, 3, 5, w_in};
+      Window2d win;
+      win.kh = win.kw = win.stride_h = win.stride_w = 2;
+      win.pad_left = win.pad_top = pad;
+      const Shape ps = pool2d_shape(xs, win);
+      Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), pooled(static_cast<size_t>(numel(ps, "pooled")));
+      pool2d(PoolKind::Max, x.get(), xs, win, false, pooled.get());
+      ++cases;
+    }
   return cases;
 }
 
