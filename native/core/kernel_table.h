@@ -112,14 +112,14 @@ struct KernelTable {
   // Winograd conv (core/winograd.h): the weight transforms of `pairs` 3x3 kernels, element xi of pair q
   // to u[xi * xi_stride + q]; the input transforms of `channels` planes for tiles
   // [pix0, pix0 + valid) of a tile grid (sizes.oh x sizes.ow), element xi written as rows of the 32-wide
-  // panel dst[xi]; and the output transforms of one channel's tiles [first, first + count), element xi
-  // at m + xi * xi_stride, with the epilogue (bias value, residual plane, activation) into the output
-  // plane (sizes.h x sizes.w).
+  // panel dst[xi]; and the output transforms of tiles [first, first + count) of `channels` channels,
+  // element xi of channel o at m + (o * 16 + xi) * xi_stride, with the epilogue (a bias value per
+  // channel, residual planes, activation) into the output planes (sizes.h x sizes.w each).
   void (*winograd_weight_transform)(const float* w, int64_t pairs, float* u, int64_t xi_stride);
   void (*winograd_input_panel)(const float* planes, int64_t channels, const PlaneSizes& tiles, const Window2d& win,
                                int64_t pix0, int64_t valid, float* const* dst);
-  void (*winograd_output_tiles)(const float* m, int64_t xi_stride, const PlaneSizes& tiles, int64_t first, int64_t count,
-                                const float* bias, const float* residual, const UnaryParams& act, float* y);
+  void (*winograd_output_tiles)(const float* m, int64_t channels, int64_t xi_stride, const PlaneSizes& tiles, int64_t first,
+                                int64_t count, const float* bias, const float* residual, const UnaryParams& act, float* y);
 };
 
 enum class Isa : int32_t { Scalar, Avx2, Avx512 };

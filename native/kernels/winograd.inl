@@ -78,54 +78,81 @@ inline void winograd_input_panel(const float* planes, int64_t channels, const ve
   }
 }
 
-// Y = A^T M A for tiles [first, first + count) of one output channel, element xi of tile first + t at
-// m[xi * xi_stride + t]; `tiles` is the tile grid (oh x ow) over the h x w output plane y. Each output
-// then takes the GEMM epilogue's steps: ((y + bias) + residual), then the activation; bias (one value)
-// and residual (a plane like y) may be null. The parts of edge tiles past the plane are dropped.
-inline void winograd_output_tiles(const float* m, int64_t xi_stride, const verinfer::PlaneSizes& tiles, int64_t first,
-                                  int64_t count, const float* bias, const float* residual, const verinfer::UnaryParams& act,
-                                  float* y) {
+// Y = A^T M A for tiles [first, first + count) of `channels` output channels: element xi of channel
+// o's tile first + t at m[(o * 16 + xi) * xi_stride + t]; `tiles` is the tile grid (oh x ow) over the
+// h x w output planes y, one per channel. Each output then takes the GEMM epilogue's steps:
+// ((y + bias) + residual), then the activation; bias (one value per channel) and residual (planes
+// like y) may be null. The parts of edge tiles past the plane are dropped.
+inline void winograd_output_tiles(const float* m, int64_t channels, int64_t xi_stride, const verinfer::PlaneSizes& tiles,
+                                  int64_t first, int64_t count, const float* bias, const float* residual,
+                                  const verinfer::UnaryParams& act, float* y) {
   using S = verinfer::WinogradF2;
   constexpr int A = S::kAlpha, T = S::kTile, W = VecF::width;
+  static_assert(T == 2, "the output rows are written as pairs of columns");
+  const int64_t plane = tiles.h * tiles.w;
   for (int64_t t0 = 0; t0 < count; t0 += W) {
     const int n = static_cast<int>(std::min<int64_t>(W, count - t0));
-    VecF mm[A][A], cols[T][A];
-#pragma GCC unroll 16
-    for (int u = 0; u < A; ++u)
-#pragma GCC unroll 16
-      for (int v = 0; v < A; ++v) mm[u][v] = VecF::load_partial(m + (u * A + v) * xi_stride + t0, n);
-#pragma GCC unroll 16
-    for (int r = 0; r < T; ++r)
-#pragma GCC unroll 16
-      for (int v = 0; v < A; ++v) cols[r][v] = combine(S::kAt[r], &mm[0][v], A);  // A^T M
     // Each lane's tile: its origin in the plane, and how many of its rows and columns lie inside it.
-    int64_t origin[W];
-    int64_t rows_in[W], cols_in[W];
+    int64_t origin[W], rows_in[W], cols_in[W];
+    int64_t ty = (first + t0) / tiles.ow, tx = (first + t0) % tiles.ow;
     for (int lane = 0; lane < n; ++lane) {
-      const int64_t ty = (first + t0 + lane) / tiles.ow, tx = (first + t0 + lane) % tiles.ow;
       origin[lane] = ty * T * tiles.w + tx * T;
       rows_in[lane] = std::min<int64_t>(T, tiles.h - ty * T);
       cols_in[lane] = std::min<int64_t>(T, tiles.w - tx * T);
+      if (++tx == tiles.ow) tx = 0, ++ty;
     }
-    alignas(64) float out[T][T][W];
+    // Runs of lanes whose tiles sit side by side in one tile row: each row of a run's outputs is one
+    // stretch of the plane.
+    struct Run {
+      int first;
+      int64_t length;  // outputs per row
+    };
+    Run runs[W];
+    int run_count = 0;
+    for (int a = 0, b; a < n; a = b) {
+      for (b = a + 1; b < n && origin[b] == origin[b - 1] + T;) ++b;
+      runs[run_count++] = {a, (b - 1 - a) * T + cols_in[b - 1]};
+    }
+    for (int64_t o = 0; o < channels; ++o) {
+      const float* mo = m + o * A * A * xi_stride + t0;
+      const float* skip = residual ? residual + o * plane : nullptr;
+      float* yo = y + o * plane;
+      VecF mm[A][A], cols[T][A];
 #pragma GCC unroll 16
-    for (int r = 0; r < T; ++r)
+      for (int u = 0; u < A; ++u)
 #pragma GCC unroll 16
-      for (int q = 0; q < T; ++q) {
-        VecF yv = combine(S::kAt[q], cols[r], 1);  // (A^T M) A
-        if (bias) yv = yv + VecF::set1(*bias);
-        if (residual) {
-          alignas(64) float skip[W] = {};
-          for (int lane = 0; lane < n; ++lane)
-            if (r < rows_in[lane] && q < cols_in[lane]) skip[lane] = residual[origin[lane] + r * tiles.w + q];
-          yv = yv + VecF::load(skip);
+        for (int v = 0; v < A; ++v) mm[u][v] = VecF::load_partial(mo + (u * A + v) * xi_stride, n);
+#pragma GCC unroll 16
+      for (int r = 0; r < T; ++r)
+#pragma GCC unroll 16
+        for (int v = 0; v < A; ++v) cols[r][v] = combine(S::kAt[r], &mm[0][v], A);  // A^T M
+      for (int r = 0; r < T; ++r) {
+        VecF yq[T];
+#pragma GCC unroll 16
+        for (int q = 0; q < T; ++q) {
+          yq[q] = combine(S::kAt[q], cols[r], 1);  // (A^T M) A
+          if (bias) yq[q] = yq[q] + VecF::set1(bias[o]);
+          if (skip) {
+            alignas(64) float lanes[W] = {};
+            for (int lane = 0; lane < n; ++lane)
+              if (r < rows_in[lane] && q < cols_in[lane]) lanes[lane] = skip[origin[lane] + r * tiles.w + q];
+            yq[q] = yq[q] + VecF::load(lanes);
+          }
         }
-        yv.store(out[r][q]);
-        if (act.op != verinfer::UnaryOp::Identity) unary(act, out[r][q], out[r][q], static_cast<size_t>(n));
+        alignas(64) float row[T * W];  // lane l's outputs of tile row r at row[l * T ...]
+        VecF::store_pairs(row, yq[0], yq[1]);
+        if (act.op != verinfer::UnaryOp::Identity) unary(act, row, row, static_cast<size_t>(T * n));
+        for (int i = 0; i < run_count; ++i) {
+          if (r >= rows_in[runs[i].first]) continue;
+          const float* from = row + runs[i].first * T;
+          float* to = yo + origin[runs[i].first] + r * tiles.w;
+          for (int64_t j = 0; j < runs[i].length; j += W) {
+            const int lanes = static_cast<int>(std::min<int64_t>(W, runs[i].length - j));
+            VecF::load_partial(from + j, lanes).store_partial(to + j, lanes);
+          }
+        }
       }
-    for (int lane = 0; lane < n; ++lane)
-      for (int64_t r = 0; r < rows_in[lane]; ++r)
-        for (int64_t q = 0; q < cols_in[lane]; ++q) y[origin[lane] + r * tiles.w + q] = out[r][q][lane];
+    }
   }
 }
 

@@ -87,19 +87,17 @@ void conv2d_winograd(const float* x, const Shape& xs, const float* w, const floa
     }
     Scratch<AlignedBuffer<float>> products(1, [&](AlignedBuffer<float>& b) { b.resize(static_cast<size_t>(kElements * m * count)); });
     SgemmBatch gb;
-    gb.m = m, gb.n = count, gb.k = c, gb.ldy = count;
+    gb.m = m, gb.n = count, gb.k = c, gb.ldy = kElements * count;  // an output channel's 16 products side by side
     for (int64_t xi = 0; xi < kElements; ++xi) {
       gb.a.push_back(nullptr);  // A comes packed
       gb.a_packed.push_back(u + xi);
       gb.b.push_back(&v[xi]);
-      gb.y.push_back(products[0].data() + xi * m * count);
+      gb.y.push_back(products[0].data() + xi * count);
     }
     sgemm_serial(gb);
-    for (int64_t o = 0; o < m; ++o) {
-      const int64_t origin = (image * m + o) * out_plane;
-      kernels().winograd_output_tiles(products[0].data() + o * count, m * count, out_tiles, first, count, bias ? bias + o : nullptr,
-                                      p.residual ? p.residual + origin : nullptr, p.act, y + origin);
-    }
+    const int64_t origin = image * m * out_plane;
+    kernels().winograd_output_tiles(products[0].data(), m, count, out_tiles, first, count, bias,
+                                    p.residual ? p.residual + origin : nullptr, p.act, y + origin);
   });
 }
 

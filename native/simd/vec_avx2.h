@@ -37,6 +37,12 @@ struct VecF {
   static __m256 in_order(__m256 v) {
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
   }
+  // The inverse of load_pairs over whole vectors: p[2i] = even[i], p[2i + 1] = odd[i].
+  static void store_pairs(float* p, VecF even, VecF odd) {
+    const __m256 low = _mm256_unpacklo_ps(even.v, odd.v), high = _mm256_unpackhi_ps(even.v, odd.v);  // e0 o0 e1 o1 | e4 o4 e5 o5
+    _mm256_storeu_ps(p, _mm256_permute2f128_ps(low, high, 0x20));
+    _mm256_storeu_ps(p + 8, _mm256_permute2f128_ps(low, high, 0x31));
+  }
   static VecF set1(float x) { return {_mm256_set1_ps(x)}; }
   static VecF zero() { return {_mm256_setzero_ps()}; }
   void store(float* p) const { _mm256_storeu_ps(p, v); }

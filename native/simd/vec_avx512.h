@@ -34,6 +34,12 @@ struct VecF {
     even = {_mm512_permutex2var_ps(lo, evens, hi)};
     odd = {_mm512_permutex2var_ps(lo, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), hi)};
   }
+  // The inverse of load_pairs over whole vectors: p[2i] = even[i], p[2i + 1] = odd[i].
+  static void store_pairs(float* p, VecF even, VecF odd) {
+    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    _mm512_storeu_ps(p, _mm512_permutex2var_ps(even.v, low, odd.v));
+    _mm512_storeu_ps(p + 16, _mm512_permutex2var_ps(even.v, _mm512_add_epi32(low, _mm512_set1_epi32(8)), odd.v));
+  }
   static VecF set1(float x) { return {_mm512_set1_ps(x)}; }
   static VecF zero() { return {_mm512_setzero_ps()}; }
   void store(float* p) const { _mm512_storeu_ps(p, v); }

@@ -19,6 +19,7 @@ struct VecF {
     even = {n > 0 ? p[0] : 0.0f};
     odd = {n > 0 ? p[1] : 0.0f};
   }
+  static void store_pairs(float* p, VecF even, VecF odd) { p[0] = even.v, p[1] = odd.v; }
   static VecF set1(float x) { return {x}; }
   static VecF zero() { return {0.0f}; }
   void store(float* p) const { *p = v; }
