@@ -118,6 +118,7 @@ test('3x3 stride-1 convs with 16+ channels (Winograd F(2x2, 3x3)) match float64 
     [[2, 16, 12, 13], [16, 16, 3, 3], [1, 1, 1, 1]],  // a ragged last panel of tiles, an odd width
     [[1, 21, 17, 9], [19, 21, 3, 3], [0, 2, 1, 1]],   // asymmetric pads, an odd height, odd channel counts
     [[1, 70, 18, 18], [20, 70, 3, 3], [0, 0, 0, 0]],  // more channels than a block of the input transform
+    [[1, 16, 67, 1], [16, 16, 3, 3], [1, 1, 1, 1]],   // one column: each tile row holds one half-empty tile
   ];
   let seed = 80;
   for (const [xs, ws, pads] of configs) {

@@ -26,17 +26,19 @@ void sgemm_tile(const SgemmTile& t) {
   for (int r = 0; r < R; ++r)
     for (int v = 0; v < NV; ++v)
       acc[r][v] = (t.first || r >= t.m) ? VecF::zero() : load_lanes(t.c + r * t.ldc + v * VecF::width, lanes_in(t.n, v));
-  // The tile's output lines are fetched while the chain runs: a layer's output is often bigger than
-  // L2 (a 56x56x256 map), and each store would otherwise wait for its line at the end.
+  // The tile's output lines (and a residual's) are fetched while the chain runs: a layer's output is
+  // often bigger than L2 (a 56x56x256 map), and each store or add would otherwise wait for its line
+  // at the end.
   if (t.last)
     for (int r = 0; r < R && r < t.m; ++r) {
       const float* row = t.c + r * t.ldc;
       for (int j = 0; j < t.n; j += 16) __builtin_prefetch(row + j, 1, 3);
       __builtin_prefetch(row + t.n - 1, 1, 3);  // the last line, when the row does not start one
-      if (!t.ep->residual) continue;
-      const float* skip = t.ep->residual + r * t.ep->residual_ld;
-      for (int j = 0; j < t.n; j += 16) __builtin_prefetch(skip + j, 0, 3);
-      __builtin_prefetch(skip + t.n - 1, 0, 3);
+      if (t.ep->residual) {
+        const float* skip = t.ep->residual + r * t.ep->residual_ld;
+        for (int j = 0; j < t.n; j += 16) __builtin_prefetch(skip + j, 0, 3);
+        __builtin_prefetch(skip + t.n - 1, 0, 3);
+      }
     }
   const float* a = t.a;
   for (int64_t k = 0; k < t.kc; ++k, a += t.a_stride) {

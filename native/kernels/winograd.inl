@@ -102,7 +102,8 @@ inline void winograd_output_tiles(const float* m, int64_t channels, int64_t xi_s
       if (++tx == tiles.ow) tx = 0, ++ty;
     }
     // Runs of lanes whose tiles sit side by side in one tile row: each row of a run's outputs is one
-    // stretch of the plane.
+    // stretch of the plane. A run grows only past a whole tile: on a plane one column wide the next
+    // row's tile would otherwise look adjacent.
     struct Run {
       int first;
       int64_t length;  // outputs per row
@@ -110,7 +111,7 @@ inline void winograd_output_tiles(const float* m, int64_t channels, int64_t xi_s
     Run runs[W];
     int run_count = 0;
     for (int a = 0, b; a < n; a = b) {
-      for (b = a + 1; b < n && origin[b] == origin[b - 1] + T;) ++b;
+      for (b = a + 1; b < n && cols_in[b - 1] == T && origin[b] == origin[b - 1] + T;) ++b;
       runs[run_count++] = {a, (b - 1 - a) * T + cols_in[b - 1]};
     }
     for (int64_t o = 0; o < channels; ++o) {
@@ -133,10 +134,10 @@ inline void winograd_output_tiles(const float* m, int64_t channels, int64_t xi_s
           yq[q] = combine(S::kAt[q], cols[r], 1);  // (A^T M) A
           if (bias) yq[q] = yq[q] + VecF::set1(bias[o]);
           if (skip) {
-            alignas(64) float lanes[W] = {};
+            alignas(64) float gathered[W] = {};
             for (int lane = 0; lane < n; ++lane)
-              if (r < rows_in[lane] && q < cols_in[lane]) lanes[lane] = skip[origin[lane] + r * tiles.w + q];
-            yq[q] = yq[q] + VecF::load(lanes);
+              if (r < rows_in[lane] && q < cols_in[lane]) gathered[lane] = skip[origin[lane] + r * tiles.w + q];
+            yq[q] = yq[q] + VecF::load(gathered);
           }
         }
         alignas(64) float row[T * W];  // lane l's outputs of tile row r at row[l * T ...]
