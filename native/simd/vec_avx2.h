@@ -19,23 +19,17 @@ struct VecF {
   static VecF load_partial(const float* p, int n) { return {_mm256_maskload_ps(p, tail_mask_avx2(n))}; }
   // Lanes [0, n) from p[0], p[2], ... (zeros after), reading nothing past p[2n - 2].
   static VecF load_even(const float* p, int n) {
-    const int span = 2 * n - 1;
-    const __m256 lo = _mm256_maskload_ps(p, tail_mask_avx2(span));
-    const __m256 hi = span > 8 ? _mm256_maskload_ps(p + 8, tail_mask_avx2(span - 8)) : _mm256_setzero_ps();
+    __m256 lo, hi;
+    load_span(p, 2 * n - 1, lo, hi);
     return {in_order(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)))};
   }
   // Lanes [0, n) of `even` from p[0], p[2], ... and of `odd` from p[1], p[3], ... (zeros after),
   // reading nothing past p[2n - 1].
   static void load_pairs(const float* p, int n, VecF& even, VecF& odd) {
-    const int span = 2 * n;
-    const __m256 lo = _mm256_maskload_ps(p, tail_mask_avx2(span));
-    const __m256 hi = span > 8 ? _mm256_maskload_ps(p + 8, tail_mask_avx2(span - 8)) : _mm256_setzero_ps();
+    __m256 lo, hi;
+    load_span(p, 2 * n, lo, hi);
     even = {in_order(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)))};
     odd = {in_order(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)))};
-  }
-  // A shuffle of lo and hi's even (or odd) lanes, lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6, in lane order.
-  static __m256 in_order(__m256 v) {
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
   }
   // The inverse of load_pairs over whole vectors: p[2i] = even[i], p[2i + 1] = odd[i].
   static void store_pairs(float* p, VecF even, VecF odd) {
@@ -51,6 +45,17 @@ struct VecF {
     alignas(32) float t[8];
     _mm256_store_ps(t, v);
     return t[i];
+  }
+
+ private:
+  // The first `span` floats at p as two vectors (zeros after), reading nothing past p[span - 1].
+  static void load_span(const float* p, int span, __m256& lo, __m256& hi) {
+    lo = _mm256_maskload_ps(p, tail_mask_avx2(span));
+    hi = span > 8 ? _mm256_maskload_ps(p + 8, tail_mask_avx2(span - 8)) : _mm256_setzero_ps();
+  }
+  // A shuffle of lo and hi's even (or odd) lanes, lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6, in lane order.
+  static __m256 in_order(__m256 x) {
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(x), _MM_SHUFFLE(3, 1, 2, 0)));
   }
 };
 

@@ -18,21 +18,17 @@ struct VecF {
   static VecF load_partial(const float* p, int n) { return {_mm512_maskz_loadu_ps(tail_mask_avx512(n), p)}; }
   // Lanes [0, n) from p[0], p[2], ... (zeros after), reading nothing past p[2n - 2].
   static VecF load_even(const float* p, int n) {
-    const int span = 2 * n - 1;
-    const __m512 lo = _mm512_maskz_loadu_ps(tail_mask_avx512(span), p);
-    const __m512 hi = span > 16 ? _mm512_maskz_loadu_ps(tail_mask_avx512(span - 16), p + 16) : _mm512_setzero_ps();
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    return {_mm512_permutex2var_ps(lo, even, hi)};
+    __m512 lo, hi;
+    load_span(p, 2 * n - 1, lo, hi);
+    return {_mm512_permutex2var_ps(lo, every_other(0), hi)};
   }
   // Lanes [0, n) of `even` from p[0], p[2], ... and of `odd` from p[1], p[3], ... (zeros after),
   // reading nothing past p[2n - 1].
   static void load_pairs(const float* p, int n, VecF& even, VecF& odd) {
-    const int span = 2 * n;
-    const __m512 lo = _mm512_maskz_loadu_ps(tail_mask_avx512(span), p);
-    const __m512 hi = span > 16 ? _mm512_maskz_loadu_ps(tail_mask_avx512(span - 16), p + 16) : _mm512_setzero_ps();
-    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    even = {_mm512_permutex2var_ps(lo, evens, hi)};
-    odd = {_mm512_permutex2var_ps(lo, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), hi)};
+    __m512 lo, hi;
+    load_span(p, 2 * n, lo, hi);
+    even = {_mm512_permutex2var_ps(lo, every_other(0), hi)};
+    odd = {_mm512_permutex2var_ps(lo, every_other(1), hi)};
   }
   // The inverse of load_pairs over whole vectors: p[2i] = even[i], p[2i + 1] = odd[i].
   static void store_pairs(float* p, VecF even, VecF odd) {
@@ -48,6 +44,17 @@ struct VecF {
     alignas(64) float t[16];
     _mm512_store_ps(t, v);
     return t[i];
+  }
+
+ private:
+  // The first `span` floats at p as two vectors (zeros after), reading nothing past p[span - 1].
+  static void load_span(const float* p, int span, __m512& lo, __m512& hi) {
+    lo = _mm512_maskz_loadu_ps(tail_mask_avx512(span), p);
+    hi = span > 16 ? _mm512_maskz_loadu_ps(tail_mask_avx512(span - 16), p + 16) : _mm512_setzero_ps();
+  }
+  // Lane i picks element 2i + first of a two-vector span (permutex2var indices).
+  static __m512i every_other(int first) {
+    return _mm512_add_epi32(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), _mm512_set1_epi32(first));
   }
 };
 
