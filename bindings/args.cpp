@@ -62,17 +62,17 @@ void throw_range(Napi::Env env, const std::string& msg) { throw Napi::RangeError
 
 bool is_present(Napi::Value v) { return !v.IsUndefined() && !v.IsNull(); }
 
-DType parse_dtype(Napi::Env env, Napi::Value v, const std::string& what) {
+DType parse_dtype(Napi::Env env, Napi::Value v, const ArgName& what) {
+  const std::string s = v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+  for (int i = 0; i < static_cast<int>(DType::Count); ++i)
+    if (s == dtype_name(static_cast<DType>(i))) return static_cast<DType>(i);
   std::string all;
   for (int i = 0; i < static_cast<int>(DType::Count); ++i) all += std::string(i ? ", " : "") + dtype_name(static_cast<DType>(i));
   if (!v.IsString()) throw_type(env, what + " must be a dtype string (" + all + "), got " + describe(v));
-  const std::string s = v.As<Napi::String>().Utf8Value();
-  for (int i = 0; i < static_cast<int>(DType::Count); ++i)
-    if (s == dtype_name(static_cast<DType>(i))) return static_cast<DType>(i);
   throw_type(env, what + " must be one of " + all + "; got '" + s + "'");
 }
 
-Shape read_shape(Napi::Env env, Napi::Value v, const std::string& what) {
+Shape read_shape(Napi::Env env, Napi::Value v, const ArgName& what) {
   if (!v.IsArray()) throw_type(env, what + " must be an array of non-negative integers, got " + describe(v));
   Napi::Array a = v.As<Napi::Array>();
   if (a.Length() > kMaxRank) throw_range(env, what + " has rank " + std::to_string(a.Length()) + ", the maximum is 16");
@@ -85,21 +85,21 @@ Shape read_shape(Napi::Env env, Napi::Value v, const std::string& what) {
     s[i] = static_cast<int64_t>(x);
   }
   try {
-    numel(s, what.c_str());
+    numel(s, "");
   } catch (const std::invalid_argument& e) {
-    throw_range(env, e.what());
+    throw_range(env, what.str() + e.what());  // the message starts ": ...", after the name it was given
   }
   return s;
 }
 
-TensorArg read_tensor(Napi::Env env, Napi::Value v, const std::string& what) {
+TensorArg read_tensor(Napi::Env env, Napi::Value v, const ArgName& what) {
   if (!v.IsObject() || v.IsArray() || v.IsTypedArray())
     throw_type(env, what + " must be a tensor object { dtype, shape, data }, got " + describe(v));
   Napi::Object o = v.As<Napi::Object>();
   TensorArg t;
-  t.dtype = parse_dtype(env, o.Get("dtype"), what + ".dtype");
-  t.shape = read_shape(env, o.Get("shape"), what + ".shape");
-  t.elements = numel(t.shape, what.c_str());
+  t.dtype = parse_dtype(env, o.Get("dtype"), what / ".dtype");
+  t.shape = read_shape(env, o.Get("shape"), what / ".shape");
+  t.elements = numel(t.shape, "shape");
   Napi::Value data = o.Get("data");
   const napi_typedarray_type want = array_type_for(t.dtype);
   if (!data.IsTypedArray())
@@ -120,41 +120,41 @@ TensorArg read_tensor(Napi::Env env, Napi::Value v, const std::string& what) {
   return t;
 }
 
-TensorArg read_tensor_of(Napi::Env env, Napi::Value v, const std::string& what, DType expected) {
+TensorArg read_tensor_of(Napi::Env env, Napi::Value v, const ArgName& what, DType expected) {
   TensorArg t = read_tensor(env, v, what);
   if (t.dtype != expected)
     throw_type(env, what + " must have dtype " + dtype_name(expected) + ", got " + dtype_name(t.dtype));
   return t;
 }
 
-Napi::Object read_options(Napi::Env env, Napi::Value v, const std::string& what) {
+Napi::Object read_options(Napi::Env env, Napi::Value v, const ArgName& what) {
   if (!is_present(v)) return Napi::Object::New(env);
   if (!v.IsObject() || v.IsArray()) throw_type(env, what + " must be an options object, got " + describe(v));
   return v.As<Napi::Object>();
 }
 
-double opt_number(Napi::Object o, const char* key, double fallback, const std::string& what) {
+double opt_number(Napi::Object o, const char* key, double fallback, const ArgName& what) {
   Napi::Value v = o.Get(key);
   if (!is_present(v)) return fallback;
   if (!v.IsNumber()) throw_type(o.Env(), what + "." + key + " must be a number, got " + describe(v));
   return v.As<Napi::Number>().DoubleValue();
 }
 
-int64_t opt_int(Napi::Object o, const char* key, int64_t fallback, const std::string& what) {
+int64_t opt_int(Napi::Object o, const char* key, int64_t fallback, const ArgName& what) {
   const double x = opt_number(o, key, static_cast<double>(fallback), what);
   if (x != std::floor(x) || std::fabs(x) > 9007199254740991.0)
     throw_range(o.Env(), what + "." + key + " must be an integer, got " + std::to_string(x));
   return static_cast<int64_t>(x);
 }
 
-bool opt_bool(Napi::Object o, const char* key, bool fallback, const std::string& what) {
+bool opt_bool(Napi::Object o, const char* key, bool fallback, const ArgName& what) {
   Napi::Value v = o.Get(key);
   if (!is_present(v)) return fallback;
   if (!v.IsBoolean()) throw_type(o.Env(), what + "." + key + " must be a boolean, got " + describe(v));
   return v.As<Napi::Boolean>().Value();
 }
 
-std::vector<int64_t> opt_ints(Napi::Object o, const char* key, const std::string& what) {
+std::vector<int64_t> opt_ints(Napi::Object o, const char* key, const ArgName& what) {
   Napi::Value v = o.Get(key);
   std::vector<int64_t> out;
   if (!is_present(v)) return out;
@@ -179,14 +179,14 @@ std::vector<int64_t> opt_ints(Napi::Object o, const char* key, const std::string
   return out;
 }
 
-std::string opt_string(Napi::Object o, const char* key, const std::string& fallback, const std::string& what) {
+std::string opt_string(Napi::Object o, const char* key, const std::string& fallback, const ArgName& what) {
   Napi::Value v = o.Get(key);
   if (!is_present(v)) return fallback;
   if (!v.IsString()) throw_type(o.Env(), what + "." + key + " must be a string, got " + describe(v));
   return v.As<Napi::String>().Utf8Value();
 }
 
-UnaryOp parse_unary_op(Napi::Env env, const std::string& name, const std::string& what) {
+UnaryOp parse_unary_op(Napi::Env env, const std::string& name, const ArgName& what) {
   static const char* names[] = {"identity", "relu", "leakyRelu", "sigmoid", "tanh", "exp", "log", "sqrt", "erf",
                                 "gelu", "geluTanh", "abs", "neg", "clip", "hardSigmoid", "softplus",
                                 "floor", "ceil", "round", "sin", "cos", "atan"};
@@ -199,7 +199,7 @@ UnaryOp parse_unary_op(Napi::Env env, const std::string& name, const std::string
 }
 
 UnaryParams unary_params(UnaryOp op, Napi::Object opts, const char* alpha_key, const char* beta_key,
-                         const std::string& what) {
+                         const ArgName& what) {
   // ONNX defaults: LeakyRelu alpha 0.01, HardSigmoid 0.2/0.5, Clip unbounded.
   UnaryParams p;
   p.op = op;
@@ -209,7 +209,7 @@ UnaryParams unary_params(UnaryOp op, Napi::Object opts, const char* alpha_key, c
   return p;
 }
 
-UnaryParams read_activation(Napi::Object opts, const std::string& what) {
+UnaryParams read_activation(Napi::Object opts, const ArgName& what) {
   const std::string name = opt_string(opts, "activation", "identity", what);
   const UnaryOp op = name == "none" ? UnaryOp::Identity : parse_unary_op(opts.Env(), name, what + ".activation");
   return unary_params(op, opts, "activationAlpha", "activationBeta", what);
@@ -253,11 +253,11 @@ std::pair<const uint8_t*, size_t> data_range(Napi::Value v) {
 
 }  // namespace
 
-OutputTensor make_output(Napi::Env env, Napi::Object options, const std::string& what, DType dtype, const Shape& shape,
+OutputTensor make_output(Napi::Env env, Napi::Object options, const ArgName& what, DType dtype, const Shape& shape,
                          const std::vector<Napi::Value>& inputs) {
   Napi::Value out = options.Get("out");
   if (!is_present(out)) return make_tensor(env, dtype, shape);
-  TensorArg t = read_tensor(env, out, what + ".out");
+  TensorArg t = read_tensor(env, out, what / ".out");
   if (t.dtype != dtype || t.shape != shape)
     throw_range(env, what + ".out must be a " + dtype_name(dtype) + " tensor of shape " + shape_str(shape) + ", got " +
                          dtype_name(t.dtype) + " " + shape_str(t.shape));

@@ -6,7 +6,7 @@
 namespace verinfer::bindings {
 
 // kernelShape [kh, kw], strides [sh, sw], pads [top, left, bottom, right], dilations [dh, dw].
-Window2d read_window(Napi::Env env, Napi::Object o, const std::string& what, const Shape* weight) {
+Window2d read_window(Napi::Env env, Napi::Object o, const ArgName& what, const Shape* weight) {
   Window2d w;
   auto pair = [&](const char* key, int64_t* a, int64_t* b, int64_t da, int64_t db) {
     std::vector<int64_t> v = opt_ints(o, key, what);

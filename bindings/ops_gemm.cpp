@@ -26,7 +26,7 @@ Napi::Object wrap_packed(Napi::Env env, std::shared_ptr<T> p, const napi_type_ta
 
 // Returns the packed matrix if v is one of ours (checked by tag), null if v is not a packed object.
 template <class T>
-std::shared_ptr<T> unwrap_packed(Napi::Env env, Napi::Value v, const napi_type_tag& tag, const std::string& what) {
+std::shared_ptr<T> unwrap_packed(Napi::Env env, Napi::Value v, const napi_type_tag& tag, const ArgName& what) {
   if (!v.IsObject() || v.IsTypedArray()) return nullptr;
   Napi::Value h = v.As<Napi::Object>().Get("handle");
   if (!is_present(h)) return nullptr;

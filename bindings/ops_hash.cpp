@@ -10,7 +10,7 @@ namespace verinfer::bindings {
 namespace {
 
 // Raw bytes of a typed array or DataView, or a TypeError naming `what`.
-std::pair<const uint8_t*, size_t> read_bytes(Napi::Env env, Napi::Value v, const std::string& what) {
+std::pair<const uint8_t*, size_t> read_bytes(Napi::Env env, Napi::Value v, const ArgName& what) {
   if (v.IsTypedArray()) {
     auto a = v.As<Napi::TypedArray>();
     if (a.ArrayBuffer().Data() == nullptr && a.ByteLength() > 0) throw_type(env, what + " is detached");

@@ -83,7 +83,7 @@ Napi::Value softmax_op(const Napi::CallbackInfo& cb) {
 }
 
 // gamma/beta: optional tensors with exactly `count` float32 elements.
-const float* optional_params(Napi::Env env, Napi::Value v, int64_t count, const std::string& what,
+const float* optional_params(Napi::Env env, Napi::Value v, int64_t count, const ArgName& what,
                              std::vector<Napi::Value>* keep) {
   if (!is_present(v)) return nullptr;
   TensorArg t = read_tensor_of(env, v, what, DType::F32);

@@ -36,7 +36,7 @@ class OpWorker : public Napi::AsyncWorker {
 
 }  // namespace
 
-Schedule schedule_for(Napi::Object options, const std::string& what, double cost_ns) {
+Schedule schedule_for(Napi::Object options, const ArgName& what, double cost_ns) {
   constexpr double kInlineBelowNs = 50'000;  // about the hop's own cost, measured at 45-60 us
   if (opt_bool(options, "sync", false, what)) return Schedule::Sync;
   return cost_ns < kInlineBelowNs ? Schedule::InlinePromise : Schedule::Async;

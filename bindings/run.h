@@ -6,6 +6,8 @@
 #include <functional>
 #include <vector>
 
+#include "arg_name.h"
+
 namespace verinfer::bindings {
 
 // Where an op's work runs. A hop to a worker thread and back costs tens of microseconds, so work that
@@ -13,7 +15,7 @@ namespace verinfer::bindings {
 enum class Schedule { Sync, InlinePromise, Async };
 
 // From options.sync and the estimated cost of the work in nanoseconds.
-Schedule schedule_for(Napi::Object options, const std::string& what, double cost_ns);
+Schedule schedule_for(Napi::Object options, const ArgName& what, double cost_ns);
 
 // Rough costs for schedule_for: streaming over n elements, and n multiply-adds of a GEMM-like kernel.
 inline double streaming_cost_ns(int64_t n) { return static_cast<double>(n) * 0.25; }

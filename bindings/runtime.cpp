@@ -14,12 +14,12 @@ namespace {
 constexpr napi_type_tag kPlanTag = {0x7665726966657231ull, 0x706c616e00000001ull};
 constexpr napi_type_tag kConstantCacheTag = {0x7665726966657231ull, 0x636f6e7374000001ull};
 
-Napi::Array read_array(Napi::Env env, Napi::Value v, const std::string& what) {
+Napi::Array read_array(Napi::Env env, Napi::Value v, const ArgName& what) {
   if (!v.IsArray()) throw_type(env, what + " must be an array");
   return v.As<Napi::Array>();
 }
 
-std::vector<int32_t> read_ids(Napi::Env env, Napi::Value v, const std::string& what, const char* noun = "a value id") {
+std::vector<int32_t> read_ids(Napi::Env env, Napi::Value v, const ArgName& what, const char* noun = "a value id") {
   std::vector<int32_t> ids;
   Napi::Array a = read_array(env, v, what);
   for (uint32_t i = 0; i < a.Length(); ++i) {
@@ -31,7 +31,7 @@ std::vector<int32_t> read_ids(Napi::Env env, Napi::Value v, const std::string& w
   return ids;
 }
 
-StepOp parse_step_op(Napi::Env env, Napi::Value v, const std::string& what) {
+StepOp parse_step_op(Napi::Env env, Napi::Value v, const ArgName& what) {
   return parse_enum<StepOp>(env, v, {"matmul", "gemm", "binary", "compare", "unary", "softmax", "conv", "pool",
                                      "globalPool", "batchNorm", "layerNorm", "transpose", "concat", "copy", "reduce",
                                      "gather", "cast", "slice", "intBinary", "where", "gatherElements", "argReduce",
@@ -40,7 +40,7 @@ StepOp parse_step_op(Napi::Env env, Napi::Value v, const std::string& what) {
                                 what);
 }
 
-StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const std::string& what) {
+StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const ArgName& what) {
   StepParams p;
   p.axis = opt_int(o, "axis", 0, what);
   p.flag = opt_bool(o, "flag", false, what);
@@ -79,7 +79,7 @@ StepParams read_params(Napi::Env env, StepOp op, Napi::Object o, const std::stri
   return p;
 }
 
-PlanValue read_value(Napi::Env env, Napi::Value value, const std::string& what) {
+PlanValue read_value(Napi::Env env, Napi::Value value, const ArgName& what) {
   Napi::Object v = read_options(env, value, what);
   PlanValue pv;
   pv.dtype = parse_dtype(env, v.Get("dtype"), what + ".dtype");
@@ -110,7 +110,7 @@ void read_constants(Napi::Env env, Napi::Object o, Plan& plan) {
   }
 }
 
-PlanStep read_step(Napi::Env env, Napi::Value value, const std::string& what) {
+PlanStep read_step(Napi::Env env, Napi::Value value, const ArgName& what) {
   Napi::Object s = read_options(env, value, what);
   PlanStep step;
   step.op = parse_step_op(env, s.Get("op"), what + ".op");
