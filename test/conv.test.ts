@@ -54,6 +54,12 @@ test('conv2d: strides, pads, dilations, groups, depthwise and bias match float64
     // Rows wider than a vector at strides 2 and 3 (a ResNet-like 7x7/2 stem; a dilated stride-3 window).
     [[1, 3, 40, 71], [4, 3, 7, 7], 1, { kh: 7, kw: 7, sh: 2, sw: 2, pads: [3, 3, 3, 3], dh: 1, dw: 1 }],
     [[1, 2, 9, 80], [3, 2, 2, 3], 1, { kh: 2, kw: 3, sh: 1, sw: 3, pads: [0, 2, 1, 1], dh: 1, dw: 2 }],
+    // Up to 4 input channels, undilated: direct, from a padded copy split into the stride's column
+    // phases (ragged blocks of output channels, asymmetric pads, stride 3 across, maps 1 and 2 wide).
+    [[3, 3, 11, 37], [13, 3, 3, 3], 1, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [0, 2, 1, 1], dh: 1, dw: 1 }],
+    [[2, 4, 15, 50], [9, 4, 5, 4], 1, { kh: 5, kw: 4, sh: 2, sw: 3, pads: [2, 0, 1, 3], dh: 1, dw: 1 }],
+    [[2, 1, 9, 1], [5, 1, 3, 3], 1, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
+    [[1, 2, 6, 2], [17, 2, 2, 2], 1, { kh: 2, kw: 2, sh: 2, sw: 2, pads: [0, 0, 0, 0], dh: 1, dw: 1 }],
     // Maps that fill 32-wide panels worse than their output channels do: output pixels become the
     // GEMM's rows (7x7 maps, grouped, strided, ragged pixel micro-panels).
     [[2, 64, 7, 7], [64, 64, 3, 3], 1, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
@@ -85,6 +91,22 @@ test('a conv output does not depend on the schedule: a 7x7 map (pixels as GEMM r
   t.deepEqual(yWide.shape, [1, m, 7, 63]);
   for (let row = 0; row < m * 7; row++)
     t.deepEqual([...ySmall.data.subarray(row * 7, row * 7 + 7)], [...yWide.data.subarray(row * 63, row * 63 + 7)], `channel row ${row}`);
+});
+
+test('a direct conv (few input channels) gives the bits of the im2col GEMM: zero-weight channels put first leave the chain at +0', async (t) => {
+  // The same conv with 2 extra leading input channels of zero weights has 5 channels, too many to run
+  // direct; fma(0, x, +0) = +0 for finite x, so its chains are the direct conv's, step for step.
+  for (const [hw, k, stride, pad] of [[32, 3, 1, 1], [45, 7, 2, 3], [20, 4, 3, 0]]) {
+    const x = randomTensor([2, 3, hw, hw], 80 + k), w = randomTensor([20, 3, k, k], 81 + k), bias = randomTensor([20], 82 + k);
+    const wide = randomTensor([2, 5, hw, hw], 83 + k), wideW = tensor('float32', [20, 5, k, k]);
+    for (let b = 0; b < 2; b++) wide.data.set(x.data.subarray(b * 3 * hw * hw, (b + 1) * 3 * hw * hw), (b * 5 + 2) * hw * hw);
+    for (let o = 0; o < 20; o++) wideW.data.set(w.data.subarray(o * 3 * k * k, (o + 1) * 3 * k * k), (o * 5 + 2) * k * k);
+    const options = { strides: [stride, stride] as [number, number], pads: [pad, pad, pad, pad] as [number, number, number, number], activation: 'relu' as const };
+    const direct = await ops.conv2d(x, w, bias, options);
+    const gemm = await ops.conv2d(wide, wideW, bias, options);
+    t.deepEqual(direct.shape, gemm.shape);
+    t.true(Buffer.from(direct.data.buffer).equals(Buffer.from(gemm.data.buffer)), `${k}x${k}/${stride} on ${hw}x${hw}`);
+  }
 });
 
 // Winograd F(2x2, 3x3) (native/core/winograd.h) in float64, as absolute values: the bound of each

@@ -68,6 +68,20 @@ struct IgemmTile {
 
 constexpr int kPanelWidth = 32;  // columns per packed B panel, for every ISA
 
+// A direct conv tile: output channels [0, m) x pixels [0, n) of one output row, n <= the table's
+// conv_direct_cols. Output pixel j's tap k is read at x[taps[k] + j]; the weights are packed as
+// w[k * conv_direct_rows + r] (zeros past m). The epilogue's c is the bias at channel 0 (c_row_stride 1).
+struct ConvDirectTile {
+  const float* w;
+  const float* x;
+  const int64_t* taps;
+  int64_t k;
+  float* y;  // channel r's pixels at y + r * ldy
+  int64_t ldy;
+  int m, n;
+  const GemmEpilogue* ep;
+};
+
 // A 2-D window sweep (Conv, pooling) over the H x W planes of an NCHW tensor.
 struct Window2d {
   int64_t kh = 1, kw = 1;
@@ -92,6 +106,9 @@ struct KernelTable {
   void (*sgemm_tile_wide)(const SgemmTile&);
   int igemm_mr;
   void (*igemm_tile)(const IgemmTile&);
+  int conv_direct_rows;  // output channels per direct conv tile
+  int conv_direct_cols;  // output pixels per direct conv tile (whole vectors)
+  void (*conv_direct_tile)(const ConvDirectTile&);
 
   void (*unary)(const UnaryParams&, const float* x, float* y, size_t n);
   void (*binary)(BinaryOp, RowOperand a, RowOperand b, float* y, size_t n);

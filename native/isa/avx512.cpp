@@ -3,4 +3,4 @@
 #include "simd/vec_avx512.h"
 #include "isa/isa_includes.inl"
 
-void verinfer::fill_kernels_avx512(KernelTable* t) { VI_ISA_NS::fill_table<12, 2, 8, 8>(t, "avx512"); }
+void verinfer::fill_kernels_avx512(KernelTable* t) { VI_ISA_NS::fill_table<12, 2, 8, 8, 8, 3>(t, "avx512"); }

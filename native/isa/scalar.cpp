@@ -3,4 +3,4 @@
 #include "simd/vec_scalar.h"
 #include "isa/isa_includes.inl"
 
-void verinfer::fill_kernels_scalar(KernelTable* t) { VI_ISA_NS::fill_table<2, 1, 32, 4>(t, "scalar"); }
+void verinfer::fill_kernels_scalar(KernelTable* t) { VI_ISA_NS::fill_table<2, 1, 32, 4, 4, 4>(t, "scalar"); }

@@ -20,6 +20,38 @@ inline int lanes_in(int n, int v) {
   return c < 0 ? 0 : (c > VecF::width ? VecF::width : c);
 }
 
+// Stores rows [0, m) x columns [0, n) of an R x (NV * width) tile of chains at c (row stride ldc),
+// after the last k step with the epilogue: y = act((alpha * acc + beta * C) + residual). Always
+// inlined: a call would take the accumulators through memory.
+template <int R, int NV>
+__attribute__((always_inline)) inline void store_tile(const VecF (&acc)[R][NV], float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
+  for (int r = 0; r < R && r < m; ++r) {
+    float* crow = c + r * ldc;
+    for (int v = 0; v < NV; ++v) {
+      const int count = lanes_in(n, v);
+      if (count == 0) break;
+      VecF y = acc[r][v];
+      if (last) {
+        // alpha and beta of 1 are skipped: multiplying by 1 is exact, so the bits are the same.
+        if (ep.alpha != 1.0f) y = y * VecF::set1(ep.alpha);
+        if (ep.c) {
+          const float* crow_in = ep.c + r * ep.c_row_stride;
+          VecF add = ep.c_col_stride == 0 ? VecF::set1(crow_in[0]) : load_lanes(crow_in + v * VecF::width, count);
+          if (ep.beta != 1.0f) add = add * VecF::set1(ep.beta);
+          y = y + add;
+        }
+        if (ep.residual) y = y + load_lanes(ep.residual + r * ep.residual_ld + v * VecF::width, count);
+        // Relu, the common case, is applied in registers; it is lane-wise, so the bits are those of
+        // the row pass the other activations take.
+        if (ep.act.op == verinfer::UnaryOp::Relu) y = unary_apply<verinfer::UnaryOp::Relu>(y, ep.act);
+      }
+      store_lanes(y, crow + v * VecF::width, count);
+    }
+    const bool row_pass = ep.act.op != verinfer::UnaryOp::Identity && ep.act.op != verinfer::UnaryOp::Relu;
+    if (last && row_pass) unary(ep.act, crow, crow, static_cast<size_t>(n));
+  }
+}
+
 template <int R, int NV>
 void sgemm_tile(const SgemmTile& t) {
   VecF acc[R][NV];
@@ -51,32 +83,7 @@ void sgemm_tile(const SgemmTile& t) {
       for (int v = 0; v < NV; ++v) acc[r][v] = fma(av, b[v], acc[r][v]);
     }
   }
-  const GemmEpilogue& ep = *t.ep;
-  for (int r = 0; r < R && r < t.m; ++r) {
-    float* crow = t.c + r * t.ldc;
-    for (int v = 0; v < NV; ++v) {
-      const int count = lanes_in(t.n, v);
-      if (count == 0) break;
-      VecF y = acc[r][v];
-      if (t.last) {
-        // alpha and beta of 1 are skipped: multiplying by 1 is exact, so the bits are the same.
-        if (ep.alpha != 1.0f) y = y * VecF::set1(ep.alpha);
-        if (ep.c) {
-          const float* crow_in = ep.c + r * ep.c_row_stride;
-          VecF add = ep.c_col_stride == 0 ? VecF::set1(crow_in[0]) : load_lanes(crow_in + v * VecF::width, count);
-          if (ep.beta != 1.0f) add = add * VecF::set1(ep.beta);
-          y = y + add;
-        }
-        if (ep.residual) y = y + load_lanes(ep.residual + r * ep.residual_ld + v * VecF::width, count);
-        // Relu, the common case, is applied in registers; it is lane-wise, so the bits are those of
-        // the row pass the other activations take.
-        if (ep.act.op == verinfer::UnaryOp::Relu) y = unary_apply<verinfer::UnaryOp::Relu>(y, ep.act);
-      }
-      store_lanes(y, crow + v * VecF::width, count);
-    }
-    const bool row_pass = ep.act.op != verinfer::UnaryOp::Identity && ep.act.op != verinfer::UnaryOp::Relu;
-    if (t.last && row_pass) unary(ep.act, crow, crow, static_cast<size_t>(t.n));
-  }
+  store_tile<R, NV>(acc, t.c, t.ldc, t.m, t.n, t.last, *t.ep);
 }
 
 // Entry points: the main tile dispatches on the number of valid rows so a ragged last block of rows

@@ -4,7 +4,7 @@
 
 namespace VI_ISA_NS {
 
-template <int MR, int WideRows, int WideVecs, int IgemmMR>
+template <int MR, int WideRows, int WideVecs, int IgemmMR, int DirectRows, int DirectVecs>
 void fill_table(verinfer::KernelTable* t, const char* name) {
   constexpr int main_vecs = verinfer::kPanelWidth / VecF::width;
   static_assert(WideVecs * VecF::width % verinfer::kPanelWidth == 0, "a wide tile spans whole B panels");
@@ -23,6 +23,11 @@ void fill_table(verinfer::KernelTable* t, const char* name) {
   };
   t->igemm_mr = IgemmMR;
   t->igemm_tile = [](const verinfer::IgemmTile& s) { igemm_tile_portable<IgemmMR>(s); };
+  t->conv_direct_rows = DirectRows;
+  t->conv_direct_cols = DirectVecs * VecF::width;
+  t->conv_direct_tile = [](const verinfer::ConvDirectTile& s) {
+    conv_direct_tile_vectors<DirectRows>(s, std::make_integer_sequence<int, DirectVecs>());
+  };
   t->unary = &unary;
   t->binary = &binary;
   t->compare = &compare;

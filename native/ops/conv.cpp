@@ -6,6 +6,7 @@
 
 #include "core/dispatch.h"
 #include "core/thread_pool.h"
+#include "ops/conv_direct.h"
 #include "ops/conv_winograd.h"
 #include "ops/gemm.h"
 
@@ -233,19 +234,25 @@ bool pixel_rows_pay(int64_t channels_per_group, int64_t pixels, int64_t k) {
 
 }  // namespace
 
+bool conv_direct(const Shape& xs, const Shape&, const ConvParams& p) {
+  return p.groups == 1 && p.window.dilation_h == 1 && p.window.dilation_w == 1 && xs[1] <= kDirectMaxChannels;
+}
+
 bool conv_pixels_as_rows(const Shape& xs, const Shape& ws, const ConvParams& p) {
   const Shape ys = conv2d_shape(xs, ws, p);
-  return pixel_rows_pay(ys[1] / p.groups, ys[2] * ys[3], ws[1] * ws[2] * ws[3]);
+  return !conv_direct(xs, ws, p) && pixel_rows_pay(ys[1] / p.groups, ys[2] * ys[3], ws[1] * ws[2] * ws[3]);
 }
 
 // Each output is one fma chain over k = (c, kh, kw) in that order; padded taps take part as zeros
 // (so fma(w, 0, acc) is applied, as im2col would do). The im2col matrix is packed straight into
 // GEMM panels: as B with the weights as A (a per-row bias), or, with pixels as rows, as A with the
-// weights as B (a per-column bias). All three schedules give every output the same chain.
+// weights as B (a per-column bias); or, direct, read from a padded copy of the input. All four
+// schedules give every output the same chain.
 void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y) {
   const Shape ys = conv2d_shape(xs, ws, p);
   if (numel(ys, "conv2d output") == 0) return;
   if (conv_winograd(xs, ws, p)) return conv2d_winograd(x, xs, w, bias, p, ys, y);
+  if (conv_direct(xs, ws, p)) return conv2d_direct(x, xs, w, bias, p, ys, y);
   const ConvJob job(x, xs, w, ws, bias, p, y, ys);
   if (pixel_rows_pay(job.mg, job.pixels, job.k)) conv_by_pixel_rows(job);
   else if (!conv_by_column_blocks(job)) conv_by_images(job);

@@ -38,27 +38,6 @@ void pack_panel(const float* b, int64_t k, int64_t n, int64_t ldb, bool trans_b,
   }
 }
 
-// Packs rows [i0, i0 + rows) x k range [k0, k0 + kc) of op(A) into micro-panels of `mr` rows:
-// dst[(panel * kc + k) * mr + r], rows past the end zero-filled. The k loop is outside the row loop
-// so the panel is written in order, one store stream instead of `mr` strided ones.
-void pack_a(const float* a, int64_t lda, bool trans_a, int64_t i0, int64_t rows, int64_t k0, int64_t kc, int mr,
-            float* dst) {
-  for (int64_t p = 0; p * mr < rows; ++p) {
-    float* panel = dst + p * kc * mr;
-    const int64_t first = i0 + p * mr, valid = std::min<int64_t>(mr, rows - p * mr);
-    for (int64_t k = 0; k < kc; ++k) {
-      float* out = panel + k * mr;
-      if (trans_a) {
-        std::memcpy(out, a + (k0 + k) * lda + first, valid * sizeof(float));
-      } else {
-        const float* src = a + first * lda + k0 + k;
-        for (int64_t r = 0; r < valid; ++r) out[r] = src[r * lda];
-      }
-      for (int64_t r = valid; r < mr; ++r) out[r] = 0.0f;
-    }
-  }
-}
-
 thread_local AlignedBuffer<float> t_a_pack;
 
 GemmEpilogue epilogue_at(const SgemmBatch& g, size_t item, int64_t i0, int64_t j0) {
@@ -171,6 +150,24 @@ void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
 }
 
 }  // namespace
+
+void pack_a(const float* a, int64_t lda, bool trans_a, int64_t i0, int64_t rows, int64_t k0, int64_t kc, int mr,
+            float* dst) {
+  for (int64_t p = 0; p * mr < rows; ++p) {
+    float* panel = dst + p * kc * mr;
+    const int64_t first = i0 + p * mr, valid = std::min<int64_t>(mr, rows - p * mr);
+    for (int64_t k = 0; k < kc; ++k) {
+      float* out = panel + k * mr;
+      if (trans_a) {
+        std::memcpy(out, a + (k0 + k) * lda + first, valid * sizeof(float));
+      } else {
+        const float* src = a + first * lda + k0 + k;
+        for (int64_t r = 0; r < valid; ++r) out[r] = src[r * lda];
+      }
+      for (int64_t r = valid; r < mr; ++r) out[r] = 0.0f;
+    }
+  }
+}
 
 void allocate_panels(PackedB& p, int64_t k, int64_t n) {
   p.k = k;

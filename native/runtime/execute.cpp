@@ -218,7 +218,7 @@ size_t arity(StepOp op) {
 
 // A Conv's constant weights packed once, per group, as its GEMM needs them: as A, transposed as B
 // where the conv runs with pixels as rows, or transformed where it runs as Winograd. Packing per call
-// and image had cost as much as a 7x7 layer's arithmetic.
+// and image had cost as much as a 7x7 layer's arithmetic. A direct conv's few weights are packed per call.
 void pack_conv_weights(const Plan& plan, PlanStep& s) {
   const PlanValue& wv = plan.values[static_cast<size_t>(s.inputs[1])];
   if (wv.kind != ValueKind::Constant || wv.shape.size() != 4) return;
@@ -234,6 +234,7 @@ void pack_conv_weights(const Plan& plan, PlanStep& s) {
                                                                   [&] { return winograd_weights(w, wv.shape[0], wv.shape[1]); });
     return;
   }
+  if (conv_direct(xs, wv.shape, params)) return;
   if (conv_pixels_as_rows(xs, wv.shape, params)) {
     s.packed_weights_t = plan.cache->packed<std::vector<PackedB>>(key, "conv B " + dims,
                                                                   [&] { return pack_b_batch(w, groups, m * k, k, m, k, true); });

@@ -150,6 +150,23 @@ int check_conv() {
         ++cases;
       }
   ThreadPool::instance().set_threads(threads);
+  // Direct convs (up to 4 input channels): whole-vector tap reads run past a row's last pixel into the
+  // padded copy, never the caller's buffers; ragged blocks of output channels, strides 1-4, odd pads.
+  for (int64_t width : {1, 2, 5, 33, 50})
+    for (int64_t stride : {1, 2, 4})
+      for (int64_t m : {5, 13}) {
+        const Shape xs{2, 3, 9, width}, ws{m, 3, 3, 3};
+        ConvParams p;
+        p.window.kh = p.window.kw = 3;
+        p.window.stride_h = p.window.stride_w = stride;
+        p.window.pad_top = p.window.pad_left = 1, p.window.pad_right = 2;
+        const Shape ys = conv2d_shape(xs, ws, p);
+        Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), w(static_cast<size_t>(numel(ws, "w"))), bias(static_cast<size_t>(m));
+        Guarded<float> y(static_cast<size_t>(numel(ys, "y"))), skip(static_cast<size_t>(numel(ys, "skip")));
+        p.residual = skip.get();
+        conv2d(x.get(), xs, w.get(), ws, bias.get(), p, y.get());
+        ++cases;
+      }
   // Max pooling with one-sided pads wider than the output row (padded taps that reach no output).
   for (int64_t w_in : {1, 2, 5})
     for (int64_t pad : {1, 2, 3}) {
