@@ -96,17 +96,25 @@ test('a conv output does not depend on the schedule: a 7x7 map (pixels as GEMM r
 test('a direct conv (few input channels) gives the bits of the im2col GEMM: zero-weight channels put first leave the chain at +0', async (t) => {
   // The same conv with 2 extra leading input channels of zero weights has 5 channels, too many to run
   // direct; fma(0, x, +0) = +0 for finite x, so its chains are the direct conv's, step for step.
-  for (const [hw, k, stride, pad] of [[32, 3, 1, 1], [45, 7, 2, 3], [20, 4, 3, 0]]) {
+  // With ceilMode the last windows overhang the pads: zeros there too, as in im2col.
+  for (const [hw, k, stride, pad, ceilMode] of [[32, 3, 1, 1, false], [45, 7, 2, 3, false], [20, 4, 3, 0, false], [20, 3, 2, 0, true], [50, 7, 7, 0, true]] as const) {
     const x = randomTensor([2, 3, hw, hw], 80 + k), w = randomTensor([20, 3, k, k], 81 + k), bias = randomTensor([20], 82 + k);
     const wide = randomTensor([2, 5, hw, hw], 83 + k), wideW = tensor('float32', [20, 5, k, k]);
     for (let b = 0; b < 2; b++) wide.data.set(x.data.subarray(b * 3 * hw * hw, (b + 1) * 3 * hw * hw), (b * 5 + 2) * hw * hw);
     for (let o = 0; o < 20; o++) wideW.data.set(w.data.subarray(o * 3 * k * k, (o + 1) * 3 * k * k), (o * 5 + 2) * k * k);
-    const options = { strides: [stride, stride] as [number, number], pads: [pad, pad, pad, pad] as [number, number, number, number], activation: 'relu' as const };
+    const options = { strides: [stride, stride] as [number, number], pads: [pad, pad, pad, pad] as [number, number, number, number], ceilMode, activation: 'relu' as const };
     const direct = await ops.conv2d(x, w, bias, options);
     const gemm = await ops.conv2d(wide, wideW, bias, options);
     t.deepEqual(direct.shape, gemm.shape);
-    t.true(Buffer.from(direct.data.buffer).equals(Buffer.from(gemm.data.buffer)), `${k}x${k}/${stride} on ${hw}x${hw}`);
+    t.true(Buffer.from(direct.data.buffer).equals(Buffer.from(gemm.data.buffer)), `${k}x${k}/${stride} on ${hw}x${hw}, ceilMode ${ceilMode}`);
   }
+});
+
+test('a conv over zero input channels gives the bias, then the activation', async (t) => {
+  const bias = tensor('float32', [2], [0.5, -0.25]);
+  const y = await ops.conv2d(tensor('float32', [1, 0, 4, 4]), tensor('float32', [2, 0, 3, 3]), bias, { activation: 'relu' });
+  t.deepEqual(y.shape, [1, 2, 2, 2]);
+  t.deepEqual([...y.data], [0.5, 0.5, 0.5, 0.5, 0, 0, 0, 0]);
 });
 
 // Winograd F(2x2, 3x3) (native/core/winograd.h) in float64, as absolute values: the bound of each

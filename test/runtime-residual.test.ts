@@ -34,6 +34,7 @@ function blockModel(w: Tensor<'float32'>, bias: Tensor<'float32'>, b: Block): Ui
 const BLOCKS: Record<string, [Block, boolean]> = {
   'a 12x12 map, 8 input channels (pixels as GEMM columns)': [{ n: 2, c: 8, m: 24, hw: 12, skip: [2, 24, 12, 12], skipFirst: false }, true],
   'a 12x12 map, 16 input channels (Winograd)': [{ n: 2, c: 16, m: 24, hw: 12, skip: [2, 24, 12, 12], skipFirst: false }, true],
+  'a 12x12 map, 3 input channels (direct)': [{ n: 2, c: 3, m: 13, hw: 12, skip: [2, 13, 12, 12], skipFirst: false }, true],
   'a 7x7 map (pixels as GEMM rows), the skip first': [{ n: 2, c: 64, m: 64, hw: 7, skip: [2, 64, 7, 7], skipFirst: true }, true],
   'a broadcast skip': [{ n: 1, c: 8, m: 8, hw: 6, skip: [1, 8, 1, 1], skipFirst: false }, false],
   'a conv output that is also a graph output': [{ n: 1, c: 8, m: 8, hw: 6, skip: [1, 8, 6, 6], skipFirst: false, convIsOutput: true }, false],

@@ -235,7 +235,9 @@ bool pixel_rows_pay(int64_t channels_per_group, int64_t pixels, int64_t k) {
 }  // namespace
 
 bool conv_direct(const Shape& xs, const Shape&, const ConvParams& p) {
-  return p.groups == 1 && p.window.dilation_h == 1 && p.window.dilation_w == 1 && xs[1] <= kDirectMaxChannels;
+  const Window2d& w = p.window;
+  return p.groups == 1 && w.dilation_h == 1 && w.dilation_w == 1 && w.stride_w <= w.kw && xs[1] >= 1 &&
+         xs[1] <= kDirectMaxChannels;
 }
 
 bool conv_pixels_as_rows(const Shape& xs, const Shape& ws, const ConvParams& p) {

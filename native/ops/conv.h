@@ -35,8 +35,9 @@ Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p);
 // Whether the conv runs with output pixels as GEMM rows (Y^T = im2col^T W^T): where a map's pixels
 // fill 32-wide panels worse than its output channels do (the 7x7 and 14x14 maps of deep layers).
 bool conv_pixels_as_rows(const Shape& x, const Shape& w, const ConvParams& p);
-// Whether the conv runs direct, without im2col (ops/conv_direct.h): one group, no dilation and at
-// most kDirectMaxChannels input channels, where im2col would write far more floats than the input holds.
+// Whether the conv runs direct, without im2col (ops/conv_direct.h): one group, no dilation, 1 to
+// kDirectMaxChannels input channels, where im2col would write far more floats than the input holds,
+// and a stride no wider than the kernel (the padded copy holds a plane per column phase of the stride).
 bool conv_direct(const Shape& x, const Shape& w, const ConvParams& p);
 // Whether the conv runs as Winograd F(2x2, 3x3) (core/winograd.h): a 3x3 stride-1 undilated conv of one
 // group with enough channels on both sides that its transforms cost less than the products they save.

@@ -18,12 +18,14 @@ namespace {
 constexpr int64_t kChunkBytes = int64_t{16} << 20;  // padded copies of a chunk of images
 constexpr int64_t kTasksPerThread = 8;
 
-// An image's padded, phased copy: [channel][phase][padded row][column in phase].
+// An image's padded, phased copy: [channel][phase][padded row][column in phase]. It reaches as far as
+// the last window does, past the pads where ceil_mode lets a window overhang them (zeros there too).
 struct PaddedLayout {
-  PaddedLayout(const Shape& xs, const Window2d& win)
-      : h(xs[2]), w(xs[3]), phases(win.stride_w), rows(h + win.pad_top + win.pad_bottom),
-        cols(ceil_div(w + win.pad_left + win.pad_right, phases)), image_floats(xs[1] * phases * rows * cols),
-        pad_top(win.pad_top), pad_left(win.pad_left) {}
+  PaddedLayout(const Shape& xs, const Shape& ys, const Window2d& win)
+      : h(xs[2]), w(xs[3]), phases(win.stride_w),
+        rows(std::max(h + win.pad_top + win.pad_bottom, (ys[2] - 1) * win.stride_h + win.kh)),
+        cols(ceil_div(std::max(w + win.pad_left + win.pad_right, (ys[3] - 1) * win.stride_w + win.kw), phases)),
+        image_floats(xs[1] * phases * rows * cols), pad_top(win.pad_top), pad_left(win.pad_left) {}
 
   // Offset of padded row i, padded column j of channel c.
   int64_t at(int64_t c, int64_t i, int64_t j) const { return ((c * phases + j % phases) * rows + i) * cols + j / phases; }
@@ -59,7 +61,7 @@ void conv2d_direct(const float* x, const Shape& xs, const float* w, const float*
   const KernelTable& kt = kernels();
   const int64_t n = xs[0], c = xs[1], m = ys[1], oh = ys[2], ow = ys[3], out_plane = oh * ow;
   const int64_t k = c * win.kh * win.kw, mr = kt.conv_direct_rows, blocks = ceil_div(m, mr), tile_cols = kt.conv_direct_cols;
-  const PaddedLayout layout(xs, win);
+  const PaddedLayout layout(xs, ys, win);
   std::vector<int64_t> taps(static_cast<size_t>(k));
   for (int64_t ci = 0; ci < c; ++ci)
     for (int64_t i = 0; i < win.kh; ++i)
