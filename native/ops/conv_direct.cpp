@@ -1,8 +1,8 @@
 // conv2d's direct schedule. Each image's planes are copied once, zero-padded and split into the
 // stride's column phases (phase q holds padded columns q, q + stride, ...), so that a tap's inputs
-// for a run of output pixels in a row are consecutive floats. Tiles of MR output channels x a run of
-// pixels then read every tap straight from that copy (kernels/conv_direct.inl), with the weights
-// packed as the GEMM's A: the same chains as im2col and GEMM, without the k floats per pixel.
+// for a run of output pixels in a row are consecutive floats. Tiles of a few output channels x a run
+// of pixels then read every tap straight from that copy (kernels/conv_direct.inl), with the weights
+// packed in the GEMM's A layout: the same chains as im2col and GEMM, without the k floats per pixel.
 #include "ops/conv_direct.h"
 
 #include <algorithm>
