@@ -234,15 +234,12 @@ bool pixel_rows_pay(int64_t channels_per_group, int64_t pixels, int64_t k) {
 
 }  // namespace
 
-bool conv_direct(const Shape& xs, const Shape&, const ConvParams& p) {
-  const Window2d& w = p.window;
-  return p.groups == 1 && w.dilation_h == 1 && w.dilation_w == 1 && w.stride_w <= w.kw && xs[1] >= 1 &&
-         xs[1] <= kDirectMaxChannels;
-}
-
-bool conv_pixels_as_rows(const Shape& xs, const Shape& ws, const ConvParams& p) {
+ConvSchedule conv_schedule(const Shape& xs, const Shape& ws, const ConvParams& p) {
   const Shape ys = conv2d_shape(xs, ws, p);
-  return !conv_direct(xs, ws, p) && pixel_rows_pay(ys[1] / p.groups, ys[2] * ys[3], ws[1] * ws[2] * ws[3]);
+  if (conv_winograd(xs, ys, p)) return ConvSchedule::Winograd;
+  if (conv_direct(xs, p)) return ConvSchedule::Direct;
+  if (pixel_rows_pay(ys[1] / p.groups, ys[2] * ys[3], ws[1] * ws[2] * ws[3])) return ConvSchedule::PixelRows;
+  return ConvSchedule::Im2col;
 }
 
 // Each output is one fma chain over k = (c, kh, kw) in that order; padded taps take part as zeros
@@ -253,11 +250,16 @@ bool conv_pixels_as_rows(const Shape& xs, const Shape& ws, const ConvParams& p) 
 void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y) {
   const Shape ys = conv2d_shape(xs, ws, p);
   if (numel(ys, "conv2d output") == 0) return;
-  if (conv_winograd(xs, ws, p)) return conv2d_winograd(x, xs, w, bias, p, ys, y);
-  if (conv_direct(xs, ws, p)) return conv2d_direct(x, xs, w, bias, p, ys, y);
-  const ConvJob job(x, xs, w, ws, bias, p, y, ys);
-  if (pixel_rows_pay(job.mg, job.pixels, job.k)) conv_by_pixel_rows(job);
-  else if (!conv_by_column_blocks(job)) conv_by_images(job);
+  switch (conv_schedule(xs, ws, p)) {
+    case ConvSchedule::Winograd: return conv2d_winograd(x, xs, w, bias, p, ys, y);
+    case ConvSchedule::Direct: return conv2d_direct(x, xs, w, bias, p, ys, y);
+    case ConvSchedule::PixelRows: return conv_by_pixel_rows(ConvJob(x, xs, w, ws, bias, p, y, ys));
+    case ConvSchedule::Im2col: {
+      const ConvJob job(x, xs, w, ws, bias, p, y, ys);
+      if (!conv_by_column_blocks(job)) conv_by_images(job);
+      return;
+    }
+  }
 }
 
 Shape pool2d_shape(const Shape& x, const Window2d& w) {

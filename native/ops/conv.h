@@ -19,10 +19,10 @@ struct ConvParams {
   int64_t groups = 1;
   UnaryParams act;  // fused activation (Identity for none)
   // w packed once per group, or null to pack per call: as A (pack_a_batch), or transposed as B
-  // (pack_b_batch, trans_b) where conv_pixels_as_rows holds.
+  // (pack_b_batch, trans_b) for ConvSchedule::PixelRows.
   const PackedA* packed_weights = nullptr;
   const PackedB* packed_weights_t = nullptr;
-  // Where conv_winograd holds: the 16 transformed weight matrices (winograd_weights), or null to
+  // For ConvSchedule::Winograd: the 16 transformed weight matrices (winograd_weights), or null to
   // transform per call.
   const PackedA* winograd_weights = nullptr;
   // Added to the output after the bias and before the activation (a ResNet block's skip connection),
@@ -32,16 +32,18 @@ struct ConvParams {
 
 // x [N, C, H, W], w [M, C/groups, KH, KW], bias [M] or null -> y [N, M, OH, OW]: y = act((conv + bias) + residual).
 Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p);
-// Whether the conv runs with output pixels as GEMM rows (Y^T = im2col^T W^T): where a map's pixels
-// fill 32-wide panels worse than its output channels do (the 7x7 and 14x14 maps of deep layers).
-bool conv_pixels_as_rows(const Shape& x, const Shape& w, const ConvParams& p);
-// Whether the conv runs direct, without im2col (ops/conv_direct.h): one group, no dilation, 1 to
-// kDirectMaxChannels input channels, where im2col would write far more floats than the input holds,
-// and a stride no wider than the kernel (the padded copy holds a plane per column phase of the stride).
-bool conv_direct(const Shape& x, const Shape& w, const ConvParams& p);
-// Whether the conv runs as Winograd F(2x2, 3x3) (core/winograd.h): a 3x3 stride-1 undilated conv of one
-// group with enough channels on both sides that its transforms cost less than the products they save.
-bool conv_winograd(const Shape& x, const Shape& w, const ConvParams& p);
+// How a conv runs, chosen from its attributes and per-sample shapes alone (never the batch size or
+// the thread count), in this order:
+// - Winograd F(2x2, 3x3) (ops/conv_winograd.h): a 3x3 stride-1 undilated conv of one group with
+//   enough channels on both sides that its transforms cost less than the products they save;
+// - Direct, without im2col (ops/conv_direct.h): one group, no dilation, 1 to kDirectMaxChannels input
+//   channels, where im2col would write far more floats than the input holds, and a stride no wider
+//   than the kernel (the padded copy holds a plane per column phase of the stride);
+// - PixelRows, output pixels as GEMM rows (Y^T = im2col^T W^T): where a map's pixels fill 32-wide
+//   panels worse than its output channels do (the 7x7 and 14x14 maps of deep layers);
+// - Im2col, the weights as the GEMM's A and the im2col matrix as its B.
+enum class ConvSchedule { Winograd, Direct, PixelRows, Im2col };
+ConvSchedule conv_schedule(const Shape& x, const Shape& w, const ConvParams& p);
 // Such a conv's weights w [M, C, 3, 3] transformed, U = G g G^T: element xi of every (output, input)
 // channel pair as an M x C matrix packed as A, for xi in [0, 16).
 std::vector<PackedA> winograd_weights(const float* w, int64_t m, int64_t c);

@@ -56,6 +56,12 @@ struct PaddedLayout {
 
 }  // namespace
 
+bool conv_direct(const Shape& xs, const ConvParams& p) {
+  const Window2d& w = p.window;
+  return p.groups == 1 && w.dilation_h == 1 && w.dilation_w == 1 && w.stride_w <= w.kw && xs[1] >= 1 &&
+         xs[1] <= kDirectMaxChannels;
+}
+
 void conv2d_direct(const float* x, const Shape& xs, const float* w, const float* bias, const ConvParams& p, const Shape& ys, float* y) {
   const Window2d& win = p.window;
   const KernelTable& kt = kernels();

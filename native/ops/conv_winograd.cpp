@@ -34,13 +34,12 @@ void transform_weights(const float* w, int64_t m, int64_t c, PackedA* out) {
 
 }  // namespace
 
-bool conv_winograd(const Shape& xs, const Shape& ws, const ConvParams& p) {
+bool conv_winograd(const Shape& xs, const Shape& ys, const ConvParams& p) {
   const Window2d& w = p.window;
   if (w.kh != 3 || w.kw != 3 || w.stride_h != 1 || w.stride_w != 1 || w.dilation_h != 1 || w.dilation_w != 1 || p.groups != 1)
     return false;
-  const Shape ys = conv2d_shape(xs, ws, p);
   const int64_t tiles = ceil_div(ys[2], Scheme::kTile) * ceil_div(ys[3], Scheme::kTile);
-  return xs[1] >= kWinogradMinChannels && ws[0] >= kWinogradMinChannels && tiles >= kPanelWidth;
+  return xs[1] >= kWinogradMinChannels && ys[1] >= kWinogradMinChannels && tiles >= kPanelWidth;
 }
 
 std::vector<PackedA> winograd_weights(const float* w, int64_t m, int64_t c) {

@@ -1,4 +1,4 @@
-// conv2d's Winograd schedule, for the convs conv_winograd (ops/conv.h) picks.
+// conv2d's Winograd schedule, for the convs conv_schedule (ops/conv.h) runs as ConvSchedule::Winograd.
 #pragma once
 #include <cstdint>
 
@@ -12,6 +12,9 @@ namespace verinfer {
 // fewer, half-empty panels and the transformed weights' traffic (16/9 of the weights) cost more than
 // the products saved.
 constexpr int64_t kWinogradMinChannels = 16;
+
+// Whether a conv of input shape xs and output shape ys runs as Winograd (conv_schedule, ops/conv.h).
+bool conv_winograd(const Shape& xs, const Shape& ys, const ConvParams& p);
 
 // y [N, M, OH, OW] of conv2d (ys its shape) for a conv where conv_winograd holds.
 void conv2d_winograd(const float* x, const Shape& xs, const float* w, const float* bias, const ConvParams& p, const Shape& ys, float* y);

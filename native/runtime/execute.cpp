@@ -228,20 +228,21 @@ void pack_conv_weights(const Plan& plan, PlanStep& s) {
   const std::string dims = "groups " + std::to_string(groups) + " m " + std::to_string(m) + " k " + std::to_string(k);
   const std::string mr = " mr " + std::to_string(kernels().sgemm_mr);
   const Shape& xs = plan.values[static_cast<size_t>(s.inputs[0])].shape;
-  const ConvParams params = conv_params(s.params);
-  if (conv_winograd(xs, wv.shape, params)) {
-    s.winograd_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv winograd " + dims + mr,
-                                                                  [&] { return winograd_weights(w, wv.shape[0], wv.shape[1]); });
-    return;
+  switch (conv_schedule(xs, wv.shape, conv_params(s.params))) {
+    case ConvSchedule::Winograd:
+      s.winograd_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv winograd " + dims + mr,
+                                                                    [&] { return winograd_weights(w, wv.shape[0], wv.shape[1]); });
+      return;
+    case ConvSchedule::Direct: return;
+    case ConvSchedule::PixelRows:
+      s.packed_weights_t = plan.cache->packed<std::vector<PackedB>>(key, "conv B " + dims,
+                                                                    [&] { return pack_b_batch(w, groups, m * k, k, m, k, true); });
+      return;
+    case ConvSchedule::Im2col:
+      s.packed_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv A " + dims + mr,
+                                                                  [&] { return pack_a_batch(w, groups, m * k, m, k); });
+      return;
   }
-  if (conv_direct(xs, wv.shape, params)) return;
-  if (conv_pixels_as_rows(xs, wv.shape, params)) {
-    s.packed_weights_t = plan.cache->packed<std::vector<PackedB>>(key, "conv B " + dims,
-                                                                  [&] { return pack_b_batch(w, groups, m * k, k, m, k, true); });
-    return;
-  }
-  s.packed_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv A " + dims + mr,
-                                                              [&] { return pack_a_batch(w, groups, m * k, m, k); });
 }
 
 // A MatMul's or Gemm's constant B packed once: batched ([..., K, N]) or one matrix (maybe transposed).
