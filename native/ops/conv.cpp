@@ -178,8 +178,8 @@ void conv_by_pixel_rows(const ConvJob& job) {
   constexpr int64_t kChunkBytes = int64_t{16} << 20;
   const int64_t image_bytes = job.groups * (blocks * mr * job.k + job.pixels * job.mg) * static_cast<int64_t>(sizeof(float));
   const int64_t chunk = std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(image_bytes, 1), 1, job.n);
-  Scratch<PackedA> cols(chunk * job.groups, [&](PackedA& a) { allocate_panels(a, job.pixels, job.k); });
-  Scratch<AlignedBuffer<float>> transposed(chunk * job.groups, [&](AlignedBuffer<float>& t) { t.resize(static_cast<size_t>(job.pixels * job.mg)); });
+  Scratch<PackedA> cols(chunk * job.groups, packed_a_floats(job.pixels, job.k), [&](PackedA& a) { allocate_panels(a, job.pixels, job.k); });
+  Scratch<AlignedBuffer<float>> transposed(chunk * job.groups, static_cast<size_t>(job.pixels * job.mg));
   for (int64_t b0 = 0; b0 < job.n; b0 += chunk) {
     const int64_t items = std::min(chunk, job.n - b0) * job.groups;  // (image, group) pairs
     ThreadPool::instance().run(items * blocks, [&](size_t task) {

@@ -74,13 +74,13 @@ void conv2d_direct(const float* x, const Shape& xs, const float* w, const float*
       for (int64_t j = 0; j < win.kw; ++j) taps[static_cast<size_t>((ci * win.kh + i) * win.kw + j)] = layout.at(ci, i, j);
 
   // Packed per call: with so few input channels the weights are small (a ResNet stem's, 37 KiB).
-  Scratch<AlignedBuffer<float>> weights(1, [&](AlignedBuffer<float>& b) { b.resize(static_cast<size_t>(blocks * mr * k)); });
+  Scratch<AlignedBuffer<float>> weights(1, static_cast<size_t>(blocks * mr * k));
   const float* packed = weights[0].data();
   pack_a(w, k, false, 0, m, 0, k, static_cast<int>(mr), weights[0].data());
 
   const int64_t chunk = std::clamp<int64_t>(kChunkBytes / (layout.image_floats * static_cast<int64_t>(sizeof(float))), 1, n);
   // Whole-vector reads run up to a tile's width past the last pixel's taps.
-  Scratch<AlignedBuffer<float>> padded(1, [&](AlignedBuffer<float>& b) { b.resize(static_cast<size_t>(chunk * layout.image_floats + tile_cols)); });
+  Scratch<AlignedBuffer<float>> padded(1, static_cast<size_t>(chunk * layout.image_floats + tile_cols));
   std::fill_n(padded[0].data() + chunk * layout.image_floats, tile_cols, 0.0f);
   for (int64_t b0 = 0; b0 < n; b0 += chunk) {
     const int64_t images = std::min(chunk, n - b0);

@@ -25,7 +25,7 @@ constexpr int64_t kWinogradTaskBytes = int64_t{8} << 20;
 // winograd_weights into out[0..16), sized for m x c; U passes through a scratch buffer on its way.
 void transform_weights(const float* w, int64_t m, int64_t c, PackedA* out) {
   const int64_t pairs = m * c;
-  Scratch<AlignedBuffer<float>> u(1, [&](AlignedBuffer<float>& b) { b.resize(static_cast<size_t>(kElements * pairs)); });
+  Scratch<AlignedBuffer<float>> u(1, static_cast<size_t>(kElements * pairs));
   parallel_for(static_cast<size_t>(pairs), 1024, [&](size_t begin, size_t end) {
     kernels().winograd_weight_transform(w + begin * 9, static_cast<int64_t>(end - begin), u[0].data() + begin, pairs);
   });
@@ -61,7 +61,7 @@ void conv2d_winograd(const float* x, const Shape& xs, const float* w, const floa
   win.pad_top = p.window.pad_top, win.pad_left = p.window.pad_left;
   const int64_t tiles = in_tiles.oh * in_tiles.ow, panels = ceil_div(tiles, kPanelWidth);
 
-  Scratch<PackedA> own_weights(p.winograd_weights ? 0 : kElements, [&](PackedA& a) { allocate_panels(a, m, c); });
+  Scratch<PackedA> own_weights(p.winograd_weights ? 0 : kElements, packed_a_floats(m, c), [&](PackedA& a) { allocate_panels(a, m, c); });
   if (!p.winograd_weights) transform_weights(w, m, c, own_weights.data());
   const PackedA* u = p.winograd_weights ? p.winograd_weights : own_weights.data();
   // Tasks take one panel each, or, where the transformed weights outgrow L2 (C x M above 2^15), as many
@@ -84,7 +84,7 @@ void conv2d_winograd(const float* x, const Shape& xs, const float* w, const floa
       kernels().winograd_input_panel(x + image * c * xs[2] * xs[3], c, in_tiles, win, first + q * kPanelWidth,
                                      std::min<int64_t>(kPanelWidth, count - q * kPanelWidth), dst);
     }
-    Scratch<AlignedBuffer<float>> products(1, [&](AlignedBuffer<float>& b) { b.resize(static_cast<size_t>(kElements * m * count)); });
+    Scratch<AlignedBuffer<float>> products(1, static_cast<size_t>(kElements * m * count));
     SgemmBatch gb;
     gb.m = m, gb.n = count, gb.k = c, gb.ldy = kElements * count;  // an output channel's 16 products side by side
     for (int64_t xi = 0; xi < kElements; ++xi) {

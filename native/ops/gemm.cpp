@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 
 #include "core/dispatch.h"
@@ -169,10 +170,14 @@ void pack_a(const float* a, int64_t lda, bool trans_a, int64_t i0, int64_t rows,
   }
 }
 
+size_t packed_b_floats(int64_t k, int64_t n) {
+  return static_cast<size_t>(ceil_div(n, kPanelWidth) * std::max<int64_t>(k, 1) * kPanelWidth);
+}
+
 void allocate_panels(PackedB& p, int64_t k, int64_t n) {
   p.k = k;
   p.n = n;
-  p.panels.resize(static_cast<size_t>(ceil_div(n, kPanelWidth) * std::max<int64_t>(k, 1) * kPanelWidth));
+  p.panels.resize(packed_b_floats(k, n));
 }
 
 PackedB pack_b(const float* b, int64_t k, int64_t n, int64_t ldb, bool trans_b) {
@@ -207,9 +212,14 @@ void pack_b_columns(const float* b, int64_t k, int64_t ldb, int64_t j0, int64_t 
     }
 }
 
+size_t packed_a_floats(int64_t m, int64_t k) {
+  const int64_t mr = kernels().sgemm_mr;
+  return static_cast<size_t>(ceil_div(m, mr) * mr * std::max<int64_t>(k, 1));
+}
+
 void allocate_panels(PackedA& p, int64_t m, int64_t k) {
   p.mr = kernels().sgemm_mr;
-  p.panels.resize(static_cast<size_t>(ceil_div(m, p.mr) * p.mr * std::max<int64_t>(k, 1)));
+  p.panels.resize(packed_a_floats(m, k));
 }
 
 std::vector<PackedA> pack_a_batch(const float* a, int64_t count, int64_t batch_stride, int64_t m, int64_t k) {
@@ -227,22 +237,45 @@ void pack_a_into(PackedA* out, const float* a, int64_t count, int64_t batch_stri
 
 namespace {
 
-constexpr size_t kScratchKeptBytes = size_t{64} << 20;
-thread_local std::vector<AlignedBuffer<float>> t_scratch;
+constexpr size_t kScratchKeptBytes = size_t{128} << 20;
+
+struct ScratchCache {
+  std::mutex mutex;
+  std::vector<AlignedBuffer<float>> buffers;  // ascending size
+  size_t kept_bytes = 0;
+};
+
+ScratchCache& scratch_cache() {
+  static ScratchCache* cache = new ScratchCache;  // never destroyed: pool workers may return buffers at exit
+  return *cache;
+}
+
+size_t bytes_of(const AlignedBuffer<float>& b) { return b.size() * sizeof(float); }
 
 }  // namespace
 
-AlignedBuffer<float> take_scratch() {
-  if (t_scratch.empty()) return {};
-  AlignedBuffer<float> buffer = std::move(t_scratch.back());
-  t_scratch.pop_back();
+AlignedBuffer<float> take_scratch(size_t floats) {
+  ScratchCache& cache = scratch_cache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  const auto fit = std::find_if(cache.buffers.begin(), cache.buffers.end(), [&](const AlignedBuffer<float>& b) { return b.size() >= floats; });
+  if (fit == cache.buffers.end()) return {};
+  AlignedBuffer<float> buffer = std::move(*fit);
+  cache.buffers.erase(fit);
+  cache.kept_bytes -= bytes_of(buffer);
   return buffer;
 }
 
 void keep_scratch(AlignedBuffer<float>&& buffer) {
-  size_t kept = buffer.size() * sizeof(float);
-  for (const auto& cached : t_scratch) kept += cached.size() * sizeof(float);
-  if (kept <= kScratchKeptBytes) t_scratch.push_back(std::move(buffer));
+  if (buffer.size() == 0 || bytes_of(buffer) > kScratchKeptBytes) return;
+  ScratchCache& cache = scratch_cache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  const auto at = std::find_if(cache.buffers.begin(), cache.buffers.end(), [&](const AlignedBuffer<float>& b) { return b.size() >= buffer.size(); });
+  cache.kept_bytes += bytes_of(buffer);
+  cache.buffers.insert(at, std::move(buffer));
+  while (cache.kept_bytes > kScratchKeptBytes) {
+    cache.kept_bytes -= bytes_of(cache.buffers.front());
+    cache.buffers.erase(cache.buffers.begin());
+  }
 }
 
 void sgemm(const SgemmBatch& g) {

@@ -36,10 +36,16 @@ struct PackedA {
   AlignedBuffer<float> panels;
 };
 
-// A float buffer of this thread's scratch cache (empty if the cache is), and its return there: at most
-// 64 MiB stay cached per thread.
-AlignedBuffer<float> take_scratch();
+// A float buffer from the process-wide scratch cache, the smallest that holds `floats` (empty if none
+// does), and its return there. Process-wide because async calls run on whichever libuv worker is
+// free: a cache per thread left each worker to fault in its own copy of every buffer. At most
+// 128 MiB stay cached; the smallest buffers, the cheapest to fault in again, go first.
+AlignedBuffer<float> take_scratch(size_t floats);
 void keep_scratch(AlignedBuffer<float>&& buffer);
+
+// Floats that a packed B of k x n, or a packed A of m x k in this ISA's MR, takes.
+size_t packed_b_floats(int64_t k, int64_t n);
+size_t packed_a_floats(int64_t m, int64_t k);
 
 // Buffers for one call's packed operands and temporaries (a runtime B, an im2col matrix), drawn from
 // the scratch cache and handed back when the call ends: a fresh multi-MiB buffer costs more in page
@@ -47,14 +53,17 @@ void keep_scratch(AlignedBuffer<float>&& buffer);
 template <class Item>
 class Scratch {
  public:
-  // `count` items, each sized by size(item) after it got a cached buffer.
-  template <class Size>
-  Scratch(int64_t count, Size size) : items_(static_cast<size_t>(count)) {
+  // `count` items whose buffers hold `floats` each; describe(item) then sets the item's own sizes.
+  template <class Describe>
+  Scratch(int64_t count, size_t floats, Describe describe) : items_(static_cast<size_t>(count)) {
     for (Item& item : items_) {
-      buffer_of(item) = take_scratch();
-      size(item);
+      AlignedBuffer<float>& buffer = buffer_of(item);
+      buffer = take_scratch(floats);
+      buffer.resize(floats);
+      describe(item);
     }
   }
+  Scratch(int64_t count, size_t floats) : Scratch(count, floats, [](Item&) {}) {}
   ~Scratch() {
     for (Item& item : items_) keep_scratch(std::move(buffer_of(item)));
   }
@@ -73,7 +82,8 @@ class Scratch {
 // `count` packed B operands of k x n.
 class ScratchPanels : public Scratch<PackedB> {
  public:
-  ScratchPanels(int64_t count, int64_t k, int64_t n) : Scratch(count, [&](PackedB& p) { allocate_panels(p, k, n); }) {}
+  ScratchPanels(int64_t count, int64_t k, int64_t n)
+      : Scratch(count, packed_b_floats(k, n), [&](PackedB& p) { allocate_panels(p, k, n); }) {}
 };
 
 // Columns [j0, j0 + cols) of a row-major K x N matrix (row stride ldb) packed as consecutive B panels
