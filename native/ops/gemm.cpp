@@ -139,9 +139,31 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
 
 int64_t row_block(const KernelTable& kt) { return kt.sgemm_mr * kMcMicroPanels; }
 
+void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt);
+
+// Several column blocks (skinny M) would each pack the same rows of A again: pack A once, a task per
+// micro-panel and run of k so that even a few rows keep every thread busy, and run the blocks on the
+// packed copy. Packing moves values, so the bits are the same.
+void sgemm_blocked_packing_a(const SgemmBatch& g, const KernelTable& kt) {
+  constexpr int64_t kPackRun = 512;
+  const int mr = kt.sgemm_mr;
+  const int64_t panels = ceil_div(g.m, mr), runs = ceil_div(g.k, kPackRun), per_item = panels * runs;
+  Scratch<PackedA> packed(static_cast<int64_t>(g.a.size()), packed_a_floats(g.m, g.k), [&](PackedA& a) { allocate_panels(a, g.m, g.k); });
+  ThreadPool::instance().run(g.a.size() * per_item, [&](size_t task) {
+    const size_t item = task / per_item;
+    const int64_t p = static_cast<int64_t>(task % per_item) / runs, k0 = static_cast<int64_t>(task % per_item) % runs * kPackRun;
+    pack_a(g.a[item], g.lda, g.trans_a, p * mr, std::min<int64_t>(mr, g.m - p * mr), k0, std::min(kPackRun, g.k - k0), mr,
+           packed[item].panels.data() + (p * g.k + k0) * mr);
+  });
+  SgemmBatch on_packed = g;
+  for (size_t item = 0; item < g.a.size(); ++item) on_packed.a_packed.push_back(&packed[item]);
+  sgemm_blocked(on_packed, kt);
+}
+
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
   const int64_t mc = row_block(kt), m_blocks = ceil_div(g.m, mc);
   const int64_t nc = column_block(g, m_blocks), n_blocks = ceil_div(g.n, nc);
+  if (g.a_packed.empty() && n_blocks > 1) return sgemm_blocked_packing_a(g, kt);
   ThreadPool::instance().run(g.a.size() * m_blocks * n_blocks, [&](size_t task) {
     const size_t item = task / (m_blocks * n_blocks);
     const int64_t rest = static_cast<int64_t>(task % (m_blocks * n_blocks));
