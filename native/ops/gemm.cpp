@@ -139,6 +139,9 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
 
 int64_t row_block(const KernelTable& kt) { return kt.sgemm_mr * kMcMicroPanels; }
 
+// The size of `blocks` near-equal blocks over n, rounded up to a multiple of `unit`.
+int64_t even_block(int64_t n, int64_t blocks, int64_t unit) { return ceil_div(ceil_div(n, blocks), unit) * unit; }
+
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt);
 
 // Several column blocks (skinny M) would each pack the same rows of A again: pack A once, a task per
@@ -161,8 +164,10 @@ void sgemm_blocked_packing_a(const SgemmBatch& g, const KernelTable& kt) {
 }
 
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
-  const int64_t mc = row_block(kt), m_blocks = ceil_div(g.m, mc);
-  const int64_t nc = column_block(g, m_blocks), n_blocks = ceil_div(g.n, nc);
+  // Blocks of even size, in whole micro-panels and B panels: with a few blocks per thread, a ragged
+  // last one (96 + 32 rows for M = 128) left one thread idle while the other finished.
+  const int64_t m_blocks = ceil_div(g.m, row_block(kt)), mc = even_block(g.m, m_blocks, kt.sgemm_mr);
+  const int64_t n_blocks = ceil_div(g.n, column_block(g, m_blocks)), nc = even_block(g.n, n_blocks, kPanelWidth);
   if (g.a_packed.empty() && n_blocks > 1) return sgemm_blocked_packing_a(g, kt);
   ThreadPool::instance().run(g.a.size() * m_blocks * n_blocks, [&](size_t task) {
     const size_t item = task / (m_blocks * n_blocks);
