@@ -16,7 +16,8 @@ namespace verinfer {
 namespace {
 
 constexpr int64_t kChunkBytes = int64_t{16} << 20;  // padded copies of a chunk of images
-constexpr int64_t kTasksPerThread = 8;
+// Row tasks per thread: few and long, as each task walks every block of weights over its rows.
+constexpr int64_t kTasksPerThread = 2;
 
 // An image's padded, phased copy: [channel][phase][padded row][column in phase]. It reaches as far as
 // the last window does, past the pads where ceil_mode lets a window overhang them (zeros there too).
