@@ -264,45 +264,66 @@ void pack_a_into(PackedA* out, const float* a, int64_t count, int64_t batch_stri
 
 namespace {
 
-constexpr size_t kScratchKeptBytes = size_t{128} << 20;
+// A list of free buffers, ascending in size, that holds at most `budget` bytes (the smallest go first).
+class ScratchList {
+ public:
+  explicit ScratchList(size_t budget) : budget_(budget) {}
 
-struct ScratchCache {
-  std::mutex mutex;
-  std::vector<AlignedBuffer<float>> buffers;  // ascending size
-  size_t kept_bytes = 0;
+  AlignedBuffer<float> take(size_t floats) {
+    const auto fit = std::find_if(buffers_.begin(), buffers_.end(), [&](const AlignedBuffer<float>& b) { return b.size() >= floats; });
+    if (fit == buffers_.end()) return {};
+    AlignedBuffer<float> buffer = std::move(*fit);
+    buffers_.erase(fit);
+    kept_bytes_ -= bytes_of(buffer);
+    return buffer;
+  }
+
+  void keep(AlignedBuffer<float>&& buffer) {
+    if (buffer.size() == 0 || bytes_of(buffer) > budget_) return;
+    const auto at = std::find_if(buffers_.begin(), buffers_.end(), [&](const AlignedBuffer<float>& b) { return b.size() >= buffer.size(); });
+    kept_bytes_ += bytes_of(buffer);
+    buffers_.insert(at, std::move(buffer));
+    while (kept_bytes_ > budget_) {
+      kept_bytes_ -= bytes_of(buffers_.front());
+      buffers_.erase(buffers_.begin());
+    }
+  }
+
+ private:
+  static size_t bytes_of(const AlignedBuffer<float>& b) { return b.size() * sizeof(float); }
+  std::vector<AlignedBuffer<float>> buffers_;
+  size_t kept_bytes_ = 0;
+  size_t budget_;
 };
 
-ScratchCache& scratch_cache() {
-  static ScratchCache* cache = new ScratchCache;  // never destroyed: pool workers may return buffers at exit
-  return *cache;
+constexpr size_t kSmallScratchBytes = size_t{1} << 20;
+
+bool is_small(size_t floats) { return floats * sizeof(float) <= kSmallScratchBytes; }
+
+ScratchList& small_scratch() {
+  thread_local ScratchList list(size_t{64} << 20);
+  return list;
 }
 
-size_t bytes_of(const AlignedBuffer<float>& b) { return b.size() * sizeof(float); }
+std::mutex g_large_scratch_mutex;
+
+ScratchList& large_scratch() {
+  static ScratchList* list = new ScratchList(size_t{128} << 20);  // never destroyed: calls may still end during exit
+  return *list;
+}
 
 }  // namespace
 
 AlignedBuffer<float> take_scratch(size_t floats) {
-  ScratchCache& cache = scratch_cache();
-  std::lock_guard<std::mutex> lock(cache.mutex);
-  const auto fit = std::find_if(cache.buffers.begin(), cache.buffers.end(), [&](const AlignedBuffer<float>& b) { return b.size() >= floats; });
-  if (fit == cache.buffers.end()) return {};
-  AlignedBuffer<float> buffer = std::move(*fit);
-  cache.buffers.erase(fit);
-  cache.kept_bytes -= bytes_of(buffer);
-  return buffer;
+  if (is_small(floats)) return small_scratch().take(floats);
+  std::lock_guard<std::mutex> lock(g_large_scratch_mutex);
+  return large_scratch().take(floats);
 }
 
 void keep_scratch(AlignedBuffer<float>&& buffer) {
-  if (buffer.size() == 0 || bytes_of(buffer) > kScratchKeptBytes) return;
-  ScratchCache& cache = scratch_cache();
-  std::lock_guard<std::mutex> lock(cache.mutex);
-  const auto at = std::find_if(cache.buffers.begin(), cache.buffers.end(), [&](const AlignedBuffer<float>& b) { return b.size() >= buffer.size(); });
-  cache.kept_bytes += bytes_of(buffer);
-  cache.buffers.insert(at, std::move(buffer));
-  while (cache.kept_bytes > kScratchKeptBytes) {
-    cache.kept_bytes -= bytes_of(cache.buffers.front());
-    cache.buffers.erase(cache.buffers.begin());
-  }
+  if (is_small(buffer.size())) return small_scratch().keep(std::move(buffer));
+  std::lock_guard<std::mutex> lock(g_large_scratch_mutex);
+  large_scratch().keep(std::move(buffer));
 }
 
 void sgemm(const SgemmBatch& g) {

@@ -36,10 +36,11 @@ struct PackedA {
   AlignedBuffer<float> panels;
 };
 
-// A float buffer from the process-wide scratch cache, the smallest that holds `floats` (empty if none
-// does), and its return there. Process-wide because async calls run on whichever libuv worker is
-// free: a cache per thread left each worker to fault in its own copy of every buffer. At most
-// 128 MiB stay cached; the smallest buffers, the cheapest to fault in again, go first.
+// A float buffer from the scratch cache, the smallest that holds `floats` (empty if none does), and its
+// return there. Buffers up to 1 MiB, the per-task temporaries, stay with their thread, warm in its
+// core's caches. Larger ones are shared by all threads: async calls run on whichever libuv worker is
+// free, and with a cache per thread each worker faulted in its own copy of every big buffer. Up to
+// 64 MiB stay cached per thread and 128 MiB shared; the smallest buffers go first.
 AlignedBuffer<float> take_scratch(size_t floats);
 void keep_scratch(AlignedBuffer<float>&& buffer);
 
