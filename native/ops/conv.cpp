@@ -123,22 +123,21 @@ struct ConvJob {
 
 // Many column blocks: each task writes one block's im2col panels and runs their GEMM at once, on
 // the thread whose cache holds them. A block's panels stay under kBlockBytes, beside the A stream.
-// An image's blocks are of near-equal size, as many as a multiple of the threads: 8 blocks of 12
-// panels and one of 2 had kept one of two threads waiting.
+// An image's blocks are as many as a multiple of the threads, of near-equal size (8 blocks of 12
+// panels and one of 2 had kept one of two threads waiting).
 bool conv_by_column_blocks(const ConvJob& job) {
   constexpr int64_t kBlockBytes = int64_t{384} << 10;
   const int64_t threads = ThreadPool::instance().threads();
   const int64_t panel_bytes = job.k * kPanelWidth * static_cast<int64_t>(sizeof(float));
   const int64_t widest = std::clamp<int64_t>(kBlockBytes / std::max<int64_t>(panel_bytes, 1), 1, job.panels);
-  const int64_t wanted = std::min(job.panels, ceil_div(ceil_div(job.panels, widest), threads) * threads);
-  const int64_t block_panels = ceil_div(job.panels, wanted), blocks = ceil_div(job.panels, block_panels);
+  const int64_t blocks = std::min(job.panels, ceil_div(ceil_div(job.panels, widest), threads) * threads);
   const int64_t per_image = job.groups * blocks;
   // Too few tasks to balance (or the small-M tile's shapes): the other schedule splits rows too.
   if (job.mg <= kernels().sgemm_wide_rows || job.n * per_image < 4 * threads) return false;
   ThreadPool::instance().run(job.n * per_image, [&](size_t task) {
     const int64_t b = static_cast<int64_t>(task) / per_image, rest = static_cast<int64_t>(task) % per_image;
-    const int64_t gi = rest / blocks, first = (rest % blocks) * block_panels;
-    const int64_t count = std::min(block_panels, job.panels - first), j0 = first * kPanelWidth;
+    const int64_t gi = rest / blocks, part = rest % blocks;
+    const int64_t first = part * job.panels / blocks, count = (part + 1) * job.panels / blocks - first, j0 = first * kPanelWidth;
     const int64_t cols = std::min(count * kPanelWidth, job.pixels - j0);
     ScratchPanels block(1, job.k, cols);
     job.im2col_panels(b, gi, first, count, block[0].panels.data());

@@ -91,7 +91,7 @@ void conv2d_direct(const float* x, const Shape& xs, const float* w, const float*
     });
     // Tasks of a few output rows of one image; within one, a block's packed weights stay in L1 over its rows.
     const int64_t threads = ThreadPool::instance().threads();
-    const int64_t rows_per_task = std::max<int64_t>(1, images * oh / (threads * kTasksPerThread));
+    const int64_t rows_per_task = std::max<int64_t>(1, ceil_div(images * oh, threads * kTasksPerThread));
     const int64_t row_tasks = ceil_div(oh, rows_per_task);
     ThreadPool::instance().run(static_cast<size_t>(images * row_tasks), [&](size_t task) {
       const int64_t image = static_cast<int64_t>(task) / row_tasks, oy0 = static_cast<int64_t>(task) % row_tasks * rows_per_task;

@@ -144,9 +144,9 @@ int64_t even_block(int64_t n, int64_t blocks, int64_t unit) { return ceil_div(ce
 
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt);
 
-// Several column blocks (skinny M) would each pack the same rows of A again: pack A once, a task per
-// micro-panel and run of k so that even a few rows keep every thread busy, and run the blocks on the
-// packed copy. Packing moves values, so the bits are the same.
+// With one row block (skinny M), every column block would pack the same rows of A again: pack A once,
+// a task per micro-panel and run of k so that even a few rows keep every thread busy, and run the
+// blocks on the packed copy. Packing moves values, so the bits are the same.
 void sgemm_blocked_packing_a(const SgemmBatch& g, const KernelTable& kt) {
   constexpr int64_t kPackRun = 512;
   const int mr = kt.sgemm_mr;
@@ -168,7 +168,7 @@ void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
   // last one (96 + 32 rows for M = 128) left one thread idle while the other finished.
   const int64_t m_blocks = ceil_div(g.m, row_block(kt)), mc = even_block(g.m, m_blocks, kt.sgemm_mr);
   const int64_t n_blocks = ceil_div(g.n, column_block(g, m_blocks)), nc = even_block(g.n, n_blocks, kPanelWidth);
-  if (g.a_packed.empty() && n_blocks > 1) return sgemm_blocked_packing_a(g, kt);
+  if (g.a_packed.empty() && m_blocks == 1 && n_blocks > 1) return sgemm_blocked_packing_a(g, kt);
   ThreadPool::instance().run(g.a.size() * m_blocks * n_blocks, [&](size_t task) {
     const size_t item = task / (m_blocks * n_blocks);
     const int64_t rest = static_cast<int64_t>(task % (m_blocks * n_blocks));
@@ -296,34 +296,35 @@ class ScratchList {
   size_t budget_;
 };
 
-constexpr size_t kSmallScratchBytes = size_t{1} << 20;
-
-bool is_small(size_t floats) { return floats * sizeof(float) <= kSmallScratchBytes; }
-
-ScratchList& small_scratch() {
+ScratchList& thread_scratch() {
   thread_local ScratchList list(size_t{64} << 20);
   return list;
 }
 
-std::mutex g_large_scratch_mutex;
+std::mutex g_shared_scratch_mutex;
 
-ScratchList& large_scratch() {
+ScratchList& shared_scratch() {
   static ScratchList* list = new ScratchList(size_t{128} << 20);  // never destroyed: calls may still end during exit
   return *list;
 }
 
 }  // namespace
 
-AlignedBuffer<float> take_scratch(size_t floats) {
-  if (is_small(floats)) return small_scratch().take(floats);
-  std::lock_guard<std::mutex> lock(g_large_scratch_mutex);
-  return large_scratch().take(floats);
+ScratchHome scratch_home(size_t total_floats) {
+  constexpr size_t kThreadScratchFloats = (size_t{1} << 20) / sizeof(float);
+  return total_floats <= kThreadScratchFloats ? ScratchHome::Thread : ScratchHome::Shared;
 }
 
-void keep_scratch(AlignedBuffer<float>&& buffer) {
-  if (is_small(buffer.size())) return small_scratch().keep(std::move(buffer));
-  std::lock_guard<std::mutex> lock(g_large_scratch_mutex);
-  large_scratch().keep(std::move(buffer));
+AlignedBuffer<float> take_scratch(ScratchHome home, size_t floats) {
+  if (home == ScratchHome::Thread) return thread_scratch().take(floats);
+  std::lock_guard<std::mutex> lock(g_shared_scratch_mutex);
+  return shared_scratch().take(floats);
+}
+
+void keep_scratch(ScratchHome home, AlignedBuffer<float>&& buffer) {
+  if (home == ScratchHome::Thread) return thread_scratch().keep(std::move(buffer));
+  std::lock_guard<std::mutex> lock(g_shared_scratch_mutex);
+  shared_scratch().keep(std::move(buffer));
 }
 
 void sgemm(const SgemmBatch& g) {

@@ -36,13 +36,17 @@ struct PackedA {
   AlignedBuffer<float> panels;
 };
 
-// A float buffer from the scratch cache, the smallest that holds `floats` (empty if none does), and its
-// return there. Buffers up to 1 MiB, the per-task temporaries, stay with their thread, warm in its
-// core's caches. Larger ones are shared by all threads: async calls run on whichever libuv worker is
-// free, and with a cache per thread each worker faulted in its own copy of every big buffer. Up to
-// 64 MiB stay cached per thread and 128 MiB shared; the smallest buffers go first.
-AlignedBuffer<float> take_scratch(size_t floats);
-void keep_scratch(AlignedBuffer<float>&& buffer);
+// Where a scratch buffer is cached. A call whose buffers total at most 1 MiB (a task's temporaries)
+// keeps them with its thread, warm in that core's caches. Bigger sets are shared by all threads:
+// async calls run on whichever libuv worker is free, and with a cache per thread each worker faulted
+// in its own copy of every big buffer. Up to 64 MiB stay cached per thread and 128 MiB shared.
+enum class ScratchHome { Thread, Shared };
+ScratchHome scratch_home(size_t total_floats);
+
+// The smallest cached buffer that holds `floats` (empty if none does), and its return; when over
+// budget the smallest buffers go first.
+AlignedBuffer<float> take_scratch(ScratchHome home, size_t floats);
+void keep_scratch(ScratchHome home, AlignedBuffer<float>&& buffer);
 
 // Floats that a packed B of k x n, or a packed A of m x k in this ISA's MR, takes.
 size_t packed_b_floats(int64_t k, int64_t n);
@@ -56,17 +60,18 @@ class Scratch {
  public:
   // `count` items whose buffers hold `floats` each; describe(item) then sets the item's own sizes.
   template <class Describe>
-  Scratch(int64_t count, size_t floats, Describe describe) : items_(static_cast<size_t>(count)) {
+  Scratch(int64_t count, size_t floats, Describe describe)
+      : home_(scratch_home(static_cast<size_t>(count) * floats)), items_(static_cast<size_t>(count)) {
     for (Item& item : items_) {
       AlignedBuffer<float>& buffer = buffer_of(item);
-      buffer = take_scratch(floats);
+      buffer = take_scratch(home_, floats);
       buffer.resize(floats);
       describe(item);
     }
   }
   Scratch(int64_t count, size_t floats) : Scratch(count, floats, [](Item&) {}) {}
   ~Scratch() {
-    for (Item& item : items_) keep_scratch(std::move(buffer_of(item)));
+    for (Item& item : items_) keep_scratch(home_, std::move(buffer_of(item)));
   }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
@@ -77,6 +82,7 @@ class Scratch {
   static AlignedBuffer<float>& buffer_of(AlignedBuffer<float>& b) { return b; }
   template <class Packed>
   static AlignedBuffer<float>& buffer_of(Packed& p) { return p.panels; }
+  ScratchHome home_;
   std::vector<Item> items_;
 };
 
