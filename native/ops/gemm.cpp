@@ -270,7 +270,7 @@ class ScratchList {
   explicit ScratchList(size_t budget) : budget_(budget) {}
 
   AlignedBuffer<float> take(size_t floats) {
-    const auto fit = std::find_if(buffers_.begin(), buffers_.end(), [&](const AlignedBuffer<float>& b) { return b.size() >= floats; });
+    const auto fit = first_holding(floats);
     if (fit == buffers_.end()) return {};
     AlignedBuffer<float> buffer = std::move(*fit);
     buffers_.erase(fit);
@@ -280,8 +280,8 @@ class ScratchList {
 
   void keep(AlignedBuffer<float>&& buffer) {
     if (buffer.size() == 0 || bytes_of(buffer) > budget_) return;
-    const auto at = std::find_if(buffers_.begin(), buffers_.end(), [&](const AlignedBuffer<float>& b) { return b.size() >= buffer.size(); });
     kept_bytes_ += bytes_of(buffer);
+    const auto at = first_holding(buffer.size());
     buffers_.insert(at, std::move(buffer));
     while (kept_bytes_ > budget_) {
       kept_bytes_ -= bytes_of(buffers_.front());
@@ -291,6 +291,9 @@ class ScratchList {
 
  private:
   static size_t bytes_of(const AlignedBuffer<float>& b) { return b.size() * sizeof(float); }
+  std::vector<AlignedBuffer<float>>::iterator first_holding(size_t floats) {
+    return std::lower_bound(buffers_.begin(), buffers_.end(), floats, [](const AlignedBuffer<float>& b, size_t f) { return b.size() < f; });
+  }
   std::vector<AlignedBuffer<float>> buffers_;
   size_t kept_bytes_ = 0;
   size_t budget_;
