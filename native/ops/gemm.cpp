@@ -144,20 +144,11 @@ int64_t even_block(int64_t n, int64_t blocks, int64_t unit) { return ceil_div(ce
 
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt);
 
-// With one row block (skinny M), every column block would pack the same rows of A again: pack A once,
-// a task per micro-panel and run of k so that even a few rows keep every thread busy, and run the
-// blocks on the packed copy. Packing moves values, so the bits are the same.
+// With one row block (skinny M), every column block would pack the same rows of A again: pack A once
+// (pack_a_items) and run the blocks on the packed copy. Packing moves values, so the bits are the same.
 void sgemm_blocked_packing_a(const SgemmBatch& g, const KernelTable& kt) {
-  constexpr int64_t kPackRun = 512;
-  const int mr = kt.sgemm_mr;
-  const int64_t panels = ceil_div(g.m, mr), runs = ceil_div(g.k, kPackRun), per_item = panels * runs;
   Scratch<PackedA> packed(static_cast<int64_t>(g.a.size()), packed_a_floats(g.m, g.k), [&](PackedA& a) { allocate_panels(a, g.m, g.k); });
-  ThreadPool::instance().run(g.a.size() * per_item, [&](size_t task) {
-    const size_t item = task / per_item;
-    const int64_t p = static_cast<int64_t>(task % per_item) / runs, k0 = static_cast<int64_t>(task % per_item) % runs * kPackRun;
-    pack_a(g.a[item], g.lda, g.trans_a, p * mr, std::min<int64_t>(mr, g.m - p * mr), k0, std::min(kPackRun, g.k - k0), mr,
-           packed[item].panels.data() + (p * g.k + k0) * mr);
-  });
+  pack_a_items(g.a, g.lda, g.trans_a, g.m, g.k, packed.data());
   SgemmBatch on_packed = g;
   for (size_t item = 0; item < g.a.size(); ++item) on_packed.a_packed.push_back(&packed[item]);
   sgemm_blocked(on_packed, kt);
@@ -256,10 +247,22 @@ std::vector<PackedA> pack_a_batch(const float* a, int64_t count, int64_t batch_s
   return out;
 }
 
-void pack_a_into(PackedA* out, const float* a, int64_t count, int64_t batch_stride, int64_t m, int64_t k) {
-  ThreadPool::instance().run(static_cast<size_t>(count), [&](size_t i) {
-    pack_a(a + static_cast<int64_t>(i) * batch_stride, k, false, 0, m, 0, k, out[i].mr, out[i].panels.data());
+void pack_a_items(const std::vector<const float*>& a, int64_t lda, bool trans_a, int64_t m, int64_t k, PackedA* out) {
+  constexpr int64_t kPackRun = 512;
+  const int mr = kernels().sgemm_mr;
+  const int64_t panels = ceil_div(m, mr), runs = ceil_div(k, kPackRun), per_item = panels * runs;
+  ThreadPool::instance().run(a.size() * per_item, [&](size_t task) {
+    const size_t item = task / per_item;
+    const int64_t p = static_cast<int64_t>(task % per_item) / runs, k0 = static_cast<int64_t>(task % per_item) % runs * kPackRun;
+    pack_a(a[item], lda, trans_a, p * mr, std::min<int64_t>(mr, m - p * mr), k0, std::min(kPackRun, k - k0), mr,
+           out[item].panels.data() + (p * k + k0) * mr);
   });
+}
+
+void pack_a_into(PackedA* out, const float* a, int64_t count, int64_t batch_stride, int64_t m, int64_t k) {
+  std::vector<const float*> items;
+  for (int64_t i = 0; i < count; ++i) items.push_back(a + i * batch_stride);
+  pack_a_items(items, k, false, m, k, out);
 }
 
 namespace {

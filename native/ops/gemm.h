@@ -110,6 +110,9 @@ void allocate_panels(PackedA& p, int64_t m, int64_t k);
 std::vector<PackedA> pack_a_batch(const float* a, int64_t count, int64_t batch_stride, int64_t m, int64_t k);
 // The same into out[0..count), already sized for m x k by allocate_panels.
 void pack_a_into(PackedA* out, const float* a, int64_t count, int64_t batch_stride, int64_t m, int64_t k);
+// Packs op(A) of each item (M x K after its transpose, row stride lda as stored) into out[i], already
+// sized by allocate_panels: a task per micro-panel and run of k, so even a few rows keep every thread busy.
+void pack_a_items(const std::vector<const float*>& a, int64_t lda, bool trans_a, int64_t m, int64_t k, PackedA* out);
 
 struct SgemmBatch {
   int64_t m = 0, n = 0, k = 0;
