@@ -1,4 +1,5 @@
 // The version of the determinism contract (docs/determinism.md) this build's kernels implement. Bump it
 // whenever any kernel's output bytes may change: attestations under different versions are not comparable.
 // 2: 3x3 stride-1 convs with 16+ channels run as Winograd F(2x2, 3x3), which rounds differently.
-export const RUNTIME_VERSION = 2;
+// 3: erf (and so GELU) evaluates one piecewise polynomial per lane instead of two range fits.
+export const RUNTIME_VERSION = 3;

@@ -135,52 +135,31 @@ inline VecF sigmoid(VecF x) {
   return one / (one + exp(neg(x)));
 }
 
-// erf on |x| < 1: x * P(x^2), least-squares fit on Chebyshev nodes (rel. error < 8e-8).
-inline VecF erf_small(VecF a) {
-  VecF z = a * a;
-  VecF p = VecF::set1(-9.634991329e-06f);
-  p = fma(p, z, VecF::set1(1.125464041e-04f));
-  p = fma(p, z, VecF::set1(-8.482507546e-04f));
-  p = fma(p, z, VecF::set1(5.220923107e-03f));
-  p = fma(p, z, VecF::set1(-2.686539292e-02f));
-  p = fma(p, z, VecF::set1(1.128378212e-01f));
-  p = fma(p, z, VecF::set1(-3.761263788e-01f));
-  p = fma(p, z, VecF::set1(1.128379226e+00f));
-  return a * p;
-}
+// erf in eight intervals of |x| of width 1/2, each a degree-6 polynomial in t = 2|x| - i - 1/2, t in
+// [-1/2, 1/2), whose coefficients lanes look up by their interval i: erf(a)/a on [0, 1), erfc(a) on [1, 4).
+// One path for every lane, so no vector pays for two fits. Chebyshev fits from scripts/fit-erf.js.
+constexpr float kErfCoefficients[7][8] = {
+  {1.10530555f, 0.948207498f, 0.0770998746f, 0.0133283287f, 0.00146271673f, 0.000100621910f, 0.00000430276987f, 1.13725889e-7f},
+  {-0.0905827433f, -0.203517556f, -0.118260615f, -0.0263874177f, -0.00357114989f, -0.000293147139f, -0.0000145968233f, -4.40943325e-7f},
+  {-0.0838377625f, -0.0250544045f, 0.0739129335f, 0.0230890512f, 0.00401753932f, 0.000403066864f, 0.0000237173335f, 8.26517748e-7f},
+  {0.0130864820f, 0.0211655311f, -0.0209403858f, -0.0112722078f, -0.00271587237f, -0.000344775879f, -0.0000244024104f, -9.88966008e-7f},
+  {0.00556386029f, -0.00155343313f, 0.000383252191f, 0.00300659519f, 0.00119301607f, 0.000203606905f, 0.0000178855898f, 8.61588035e-7f},
+  {-0.00109283871f, -0.00116471027f, 0.00146177912f, -0.000186548132f, -0.000330660696f, -0.0000883072862f, -0.0000103942493f, -6.31414480e-7f},
+  {-0.000281611457f, 0.000221016438f, -0.000321839645f, -0.000141398355f, 0.0000434307076f, 0.0000260601755f, 0.00000427747591f, 3.23319114e-7f},
+};
 
-// erf on 1 <= |x| < 4: 1 - e^(-x^2) Q(x), Q = erfc(x) e^(x^2) fitted in (x - 2.5) (rel. error < 5e-8).
-inline VecF erf_large(VecF a) {
-  VecF z = a * a;
-  VecF t = a - VecF::set1(2.5f);
-  VecF q = VecF::set1(9.592292827e-08f);
-  q = fma(q, t, VecF::set1(-4.237685971e-07f));
-  q = fma(q, t, VecF::set1(1.023505661e-06f));
-  q = fma(q, t, VecF::set1(-3.763825816e-06f));
-  q = fma(q, t, VecF::set1(1.599714597e-05f));
-  q = fma(q, t, VecF::set1(-5.948642502e-05f));
-  q = fma(q, t, VecF::set1(2.110511414e-04f));
-  q = fma(q, t, VecF::set1(-7.331884699e-04f));
-  q = fma(q, t, VecF::set1(2.466997597e-03f));
-  q = fma(q, t, VecF::set1(-8.001679555e-03f));
-  q = fma(q, t, VecF::set1(2.493800782e-02f));
-  q = fma(q, t, VecF::set1(-7.434733957e-02f));
-  q = fma(q, t, VecF::set1(2.108063698e-01f));
-  // Only lanes with -16 < -z <= -1 are kept; the others (NaN included) get -87, inside exp_moderate's domain.
-  const VecF kept_z = select(lt(z, VecF::set1(87.0f)), z, VecF::set1(87.0f));
-  return VecF::set1(1.0f) - exp_moderate(neg(kept_z)) * q;
-}
-
-// Each lane takes one of the two fits by its |x| (1 past 4). A vector whose lanes all fall to one fit
-// computes only that one: the same operations on every lane, so the same bits.
 inline VecF erf(VecF x) {
+  // |x| >= 4 and NaN lanes evaluate at 4, where 1 - erfc rounds to 1; NaN is restored at the end.
   const VecF a = abs(x);
-  const auto small = lt(a, VecF::set1(1.0f));
-  if (all_true(small)) return copysign(erf_small(a), x);
-  const auto below_4 = lt(a, VecF::set1(4.0f));
-  VecF y;
-  if (all_true(mask_and(mask_not(small), below_4))) y = erf_large(a);
-  else y = select(small, erf_small(a), select(below_4, erf_large(a), VecF::set1(1.0f)));
+  const VecF ac = select(lt(a, VecF::set1(4.0f)), a, VecF::set1(4.0f));
+  const VecF s = ac + ac;
+  const VecF interval = select(lt(s, VecF::set1(8.0f)), floor(s), VecF::set1(7.0f));
+  const VecF t = (s - interval) - VecF::set1(0.5f);
+  VecF p = lookup8(kErfCoefficients[6], interval);
+  for (int j = 5; j >= 0; j--) p = fma(p, t, lookup8(kErfCoefficients[j], interval));
+  // a * (erf(a)/a) below 1, 1 - erfc(a) from 1 on.
+  const auto tail = ge(ac, VecF::set1(1.0f));
+  const VecF y = fma(select(tail, VecF::set1(-1.0f), ac), p, select(tail, VecF::set1(1.0f), VecF::zero()));
   return select(is_nan(x), x, copysign(y, x));
 }
 

@@ -100,6 +100,11 @@ inline VecF copysign(VecF mag, VecF sgn) {
   return {_mm256_or_ps(_mm256_andnot_ps(sign, mag.v), _mm256_and_ps(sign, sgn.v))};
 }
 
+// table[i] in each lane, for i an integral float in [0, 8).
+inline VecF lookup8(const float (&table)[8], VecF i) {
+  return {_mm256_permutevar8x32_ps(_mm256_loadu_ps(table), _mm256_cvttps_epi32(i.v))};
+}
+
 // Lanes [0, count) from a, the rest from b.
 inline VecF blend_first(int count, VecF a, VecF b) {
   return {_mm256_blendv_ps(b.v, a.v, _mm256_castsi256_ps(tail_mask_avx2(count)))};

@@ -102,6 +102,11 @@ inline VecF copysign(VecF mag, VecF sgn) {
   return {_mm512_castsi512_ps(_mm512_or_si512(m, _mm512_and_si512(sign, _mm512_castps_si512(sgn.v))))};
 }
 
+// table[i] in each lane, for i an integral float in [0, 8).
+inline VecF lookup8(const float (&table)[8], VecF i) {
+  return {_mm512_permutexvar_ps(_mm512_cvttps_epi32(i.v), _mm512_castps256_ps512(_mm256_loadu_ps(table)))};
+}
+
 // Lanes [0, count) from a, the rest from b.
 inline VecF blend_first(int count, VecF a, VecF b) { return {_mm512_mask_blend_ps(tail_mask_avx512(count), b.v, a.v)}; }
 

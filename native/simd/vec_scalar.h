@@ -82,6 +82,9 @@ inline VecF bit_and(VecF a, VecF b) {
 }
 inline VecF copysign(VecF mag, VecF sgn) { return {__builtin_copysignf(mag.v, sgn.v)}; }
 
+// table[i], for i an integral float in [0, 8).
+inline VecF lookup8(const float (&table)[8], VecF i) { return {table[static_cast<int>(i.v)]}; }
+
 // Lanes [0, count) from a, the rest from b.
 inline VecF blend_first(int count, VecF a, VecF b) { return count > 0 ? a : b; }
 
