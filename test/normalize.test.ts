@@ -88,9 +88,20 @@ test('softmax shifts by the max of every element of a row, at any length and pos
       const bad = [...y.data].findIndex((v, i) => !close(v, Math.exp(x.data[i] - 100) / sum, 1e-5, 1e-6));
       t.is(bad, -1, `length ${len}, max at ${at}: element ${bad} is ${y.data[bad]}`);
     }
-    const nan = randomTensor([1, len], len);
-    nan.data[len - 1] = NaN;
-    t.true((await ops.softmax(nan)).data.every(Number.isNaN), `length ${len} with a NaN`);
+    for (const at of new Set([0, len >> 1, len - 1])) {
+      const nan = randomTensor([1, len], len);
+      nan.data[at] = NaN;
+      t.true((await ops.softmax(nan)).data.every(Number.isNaN), `length ${len} with a NaN at ${at}`);
+    }
+    // A zero max, present as -0 and +0: every zero shifts to exp(0) = 1, log softmax to -log(sum).
+    const zeros = randomTensor([1, len], 2 * len, -3, -1);
+    zeros.data[0] = -0;
+    zeros.data[len - 1] = 0;
+    let sum = 0;
+    for (const v of zeros.data) sum += Math.exp(v);
+    const [y, logY] = [await ops.softmax(zeros), await ops.softmax(zeros, { log: true })];
+    t.true([...y.data].every((v, i) => close(v, Math.exp(zeros.data[i]) / sum, 1e-5, 1e-6)), `length ${len} with a zero max`);
+    t.true([...logY.data].every((v, i) => close(v, zeros.data[i] - Math.log(sum), 1e-5, 1e-6)), `length ${len} with a zero max, log form`);
   }
 });
 

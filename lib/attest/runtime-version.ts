@@ -1,5 +1,6 @@
 // The version of the determinism contract (docs/determinism.md) this build's kernels implement. Bump it
 // whenever any kernel's output bytes may change: attestations under different versions are not comparable.
 // 2: 3x3 stride-1 convs with 16+ channels run as Winograd F(2x2, 3x3), which rounds differently.
-// 3: erf (and so GELU) evaluates one piecewise polynomial per lane instead of two range fits.
+// 3: erf (and so GELU) evaluates one piecewise polynomial per lane instead of two range fits, and
+//    softmax multiplies by the reciprocal of its row sum instead of dividing by it.
 export const RUNTIME_VERSION = 3;

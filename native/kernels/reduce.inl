@@ -98,25 +98,44 @@ inline void reduce_rows(ReduceOp op, const float* x, size_t rows, size_t len, fl
   for (size_t r = 0; r < rows; ++r) y[r] = reduce_one(op, x + r * len, len);
 }
 
-// The row max of softmax. Without NaN the max is one value whatever the order (+0 above -0 makes it a
-// total order), so four chains run at throughput instead of the canonical one at latency; a row with
-// a NaN, whose result depends on which NaN is met last, takes the canonical chain.
+// The row max of softmax. A nonzero max without NaN is one value whatever the order, so four chains of
+// plain compares run at throughput instead of the canonical one at latency. Sums beside them catch any
+// NaN (Inf - Inf too, which only costs the canonical pass); a row with a NaN, whose result depends on
+// which NaN is met last, or a zero max, -0 or +0 by order, takes the canonical chain.
 inline float row_max(const float* x, size_t n) {
   constexpr size_t W = VecF::width;
   if (n < 4 * W) return reduce_row<MaxStep, MaxStep>(x, n);
-  VecF m[4] = {VecF::load(x), VecF::load(x + W), VecF::load(x + 2 * W), VecF::load(x + 3 * W)};
+  const auto greater = [](VecF a, VecF b) { return select(gt(a, b), a, b); };
+  VecF m[4], sum[4];
+  for (int c = 0; c < 4; ++c) m[c] = sum[c] = VecF::load(x + c * W);
   size_t i = 4 * W;
   for (; i + 4 * W <= n; i += 4 * W)
-    for (int c = 0; c < 4; ++c) m[c] = max_ieee(m[c], VecF::load(x + i + c * W));
-  for (; i + W <= n; i += W) m[0] = max_ieee(m[0], VecF::load(x + i));
+    for (int c = 0; c < 4; ++c) {
+      const VecF v = VecF::load(x + i + c * W);
+      m[c] = greater(v, m[c]);
+      sum[c] = sum[c] + v;
+    }
+  for (; i + W <= n; i += W) {
+    const VecF v = VecF::load(x + i);
+    m[0] = greater(v, m[0]);
+    sum[0] = sum[0] + v;
+  }
   if (i < n) {
     const int count = static_cast<int>(n - i);
-    m[0] = blend_first(count, max_ieee(m[0], VecF::load_partial(x + i, count)), m[0]);
+    const VecF v = VecF::load_partial(x + i, count);
+    m[0] = blend_first(count, greater(v, m[0]), m[0]);
+    sum[0] = blend_first(count, sum[0] + v, sum[0]);
   }
-  const VecF all = max_ieee(max_ieee(m[0], m[1]), max_ieee(m[2], m[3]));
-  float best = all.lane(0);
-  for (int l = 1; l < VecF::width; ++l) best = MaxStep::apply(best, all.lane(l));
-  return best != best ? reduce_row<MaxStep, MaxStep>(x, n) : best;  // any NaN in the row reaches `best`
+  for (int c = 1; c < 4; ++c) {
+    m[0] = greater(m[c], m[0]);
+    sum[0] = sum[0] + sum[c];
+  }
+  float best = m[0].lane(0), check = sum[0].lane(0);
+  for (int l = 1; l < VecF::width; ++l) {
+    best = m[0].lane(l) > best ? m[0].lane(l) : best;
+    check += sum[0].lane(l);
+  }
+  return check != check || best == 0.0f ? reduce_row<MaxStep, MaxStep>(x, n) : best;
 }
 
 // exp(x - max) into y, summed as it is written in the canonical order: the bits of summing y after.
@@ -159,12 +178,13 @@ inline void softmax_rows(const float* x, float* y, size_t rows, size_t len, bool
         ((VecF::load_partial(xr + i, c) - max) - log_sum).store_partial(yr + i, c);
       }
     } else {
-      const VecF s = VecF::set1(exp_into_and_sum(xr, max, yr, len));
+      // One division for the row, then products: a vector division costs several multiplies.
+      const VecF inverse = VecF::set1(1.0f / exp_into_and_sum(xr, max, yr, len));
       size_t i = 0;
-      for (; i + W <= len; i += W) (VecF::load(yr + i) / s).store(yr + i);
+      for (; i + W <= len; i += W) (VecF::load(yr + i) * inverse).store(yr + i);
       if (i < len) {
         const int c = static_cast<int>(len - i);
-        (VecF::load_partial(yr + i, c) / s).store_partial(yr + i, c);
+        (VecF::load_partial(yr + i, c) * inverse).store_partial(yr + i, c);
       }
     }
   }
