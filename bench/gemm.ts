@@ -4,7 +4,7 @@ import os from 'node:os';
 import { ops, setThreads, tensor } from '../lib';
 import { matmulModel } from './onnx-model';
 import { loadOpenBlas, loadOrt } from './peers';
-import { fmt, medianSeconds } from './timing';
+import { fmt, interleavedMedians } from './timing';
 
 const shapes: [number, number, number][] = [
   [256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [2048, 2048, 2048], [4096, 4096, 4096],
@@ -37,21 +37,21 @@ export async function benchGemm(): Promise<void> {
       const packed = ops.packB(b);
       // Into a preallocated output, as OpenBLAS writes into its preallocated C.
       const out = { out: tensor('float32', [m, n]) };
-      const ours = flops / (await medianSeconds(() => ops.matmul(a, b, null, out))) / 1e9;
-      const oursPacked = flops / (await medianSeconds(() => ops.matmul(a, packed, null, out))) / 1e9;
-      let blasRate = NaN, ortRate = NaN;
+      const runs: (() => unknown)[] = [() => ops.matmul(a, b, null, out), () => ops.matmul(a, packed, null, out)];
       if (blas) {
         const c = new Float32Array(m * n);
-        blasRate = flops / (await medianSeconds(() => blas.sgemm(m, n, k, a.data, b.data, c))) / 1e9;
+        runs.push(() => blas.sgemm(m, n, k, a.data, b.data, c));
       }
-      if (ort) {
-        const session = await ort.InferenceSession.create(matmulModel(m, k, n, b.data), {
-          intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
-        });
-        const feeds = { A: new ort.Tensor('float32', a.data, [m, k]) };
-        ortRate = flops / (await medianSeconds(() => session.run(feeds))) / 1e9;
-        await session.release();
-      }
+      const session = ort && (await ort.InferenceSession.create(matmulModel(m, k, n, b.data), {
+        intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+      }));
+      const feeds = ort && { A: new ort.Tensor('float32', a.data, [m, k]) };
+      if (session) runs.push(() => session.run(feeds));
+      const rates = (await interleavedMedians(runs)).map((s) => flops / s / 1e9);
+      const [ours, oursPacked] = rates;
+      const blasRate = blas ? rates[2] : NaN;
+      const ortRate = session ? rates[runs.length - 1] : NaN;
+      await session?.release();
       console.log(
         `${`${m}x${k}x${n}`.padEnd(22)} ${String(threads).padStart(3)} ${fmt(ours).padStart(9)} ${fmt(oursPacked).padStart(9)} ` +
           `${fmt(blasRate).padStart(9)} ${fmt(ortRate).padStart(6)} ${fmt(ours / blasRate, 2).padStart(8)} ${fmt(oursPacked / ortRate, 2).padStart(7)}`,

@@ -7,7 +7,7 @@ import { Session, setThreads } from '../lib';
 import { encoderLayer } from '../test/models';
 import { CNN, MLP, resnet50, seeded } from './bench-models';
 import { loadOrt } from './peers';
-import { fmt, medianSeconds } from './timing';
+import { fmt, interleavedMedians } from './timing';
 
 const BERT_LAYER = encoderLayer({ hidden: 768, heads: 12, ff: 3072, seq: 128 }, 7);
 const MODELS: { name: string; bytes: Uint8Array; sample: number[]; batches: number[] }[] = [
@@ -28,8 +28,9 @@ export async function benchModels(): Promise<void> {
       const peer = ort && (await ort.InferenceSession.create(m.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' }));
       for (const batch of m.batches) {
         const x = seeded([batch, ...m.sample], 99, 1);
-        const ours = (await medianSeconds(() => session.run({ x }))) * 1e3;
-        const theirs = peer ? (await medianSeconds(() => peer.run({ x: new ort.Tensor('float32', x.data, x.shape) }))) * 1e3 : NaN;
+        const runs: (() => unknown)[] = [() => session.run({ x })];
+        if (peer) runs.push(() => peer.run({ x: new ort.Tensor('float32', x.data, x.shape) }));
+        const [ours, theirs = NaN] = (await interleavedMedians(runs)).map((s) => s * 1e3);
         const arena = session.arenaBytes({ x }) / 2 ** 20;
         console.log(`${m.name.padEnd(11)} ${String(batch).padStart(5)} ${String(threads).padStart(4)} ${fmt(ours, 3).padStart(12)} ${fmt(theirs, 3).padStart(7)} ${fmt(theirs / ours, 2).padStart(13)} ${fmt((1e3 * batch) / ours, 0).padStart(31)} ${fmt(arena, 1).padStart(10)}`);
       }
