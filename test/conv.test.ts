@@ -240,6 +240,22 @@ test('max pooling: a NaN in the window wins, +0 is above -0', async (t) => {
   t.true(Object.is(y.data[2], 0) && Object.is(y.data[3], 0) && Object.is(y.data[4], -0));
 });
 
+test('max pooling: of two NaNs in a window, the first in tap order wins, payload and all', async (t) => {
+  // 2x2 windows at stride 2 over a 2 x 32 plane: output j sees NaN payload A at tap j % 4 and B at the next
+  // tap (when there is one); the rest are ordinary values.
+  const w = 32, bits = new Uint32Array(2 * w);
+  const x = { dtype: 'float32' as const, shape: [1, 1, 2, w], data: new Float32Array(bits.buffer) };
+  for (let i = 0; i < bits.length; i++) x.data[i] = i - 20;
+  const [nanA, nanB] = [0x7fc00001, 0xffc00002];
+  const tapIndex = (j: number, tap: number) => (tap >> 1) * w + 2 * j + (tap & 1);
+  for (let j = 0; j < w / 2; j++) {
+    bits[tapIndex(j, j % 4)] = nanA;
+    if (j % 4 < 3) bits[tapIndex(j, (j % 4) + 1)] = nanB;
+  }
+  const y = await ops.pool2d('max', x, { kernelShape: [2, 2], strides: [2, 2] });
+  t.deepEqual([...new Uint32Array(y.data.buffer, y.data.byteOffset, y.data.length)], new Array(w / 2).fill(nanA));
+});
+
 test('global pooling', async (t) => {
   const x = randomTensor([2, 5, 7, 9], 60);
   const avg = await ops.globalPool('average', x), mx = await ops.globalPool('max', x);
