@@ -139,17 +139,22 @@ inline float row_max(const float* x, size_t n) {
 }
 
 // exp(x - max) into y, summed as it is written in the canonical order: the bits of summing y after.
-inline float exp_into_and_sum(const float* x, VecF max, float* y, size_t n) {
+// The line of `next` (the following row, which the next max pass reads from memory) at each step is
+// prefetched, so the memory system works while this compute-bound pass runs; prefetches never fault.
+inline float exp_into_and_sum(const float* x, VecF max, float* y, size_t n, const float* next) {
   constexpr int W = VecF::width;
+  static_assert(kLanes * sizeof(float) == 64, "one prefetch per cache line");
   VecF acc[kLaneVecs];
   for (int v = 0; v < kLaneVecs; ++v) acc[v] = VecF::set1(SumStep::identity());
   size_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
+  for (; i + kLanes <= n; i += kLanes) {
+    __builtin_prefetch(next + i);
     for (int v = 0; v < kLaneVecs; ++v) {
       const VecF e = exp(VecF::load(x + i + v * W) - max);
       e.store(y + i + v * W);
       acc[v] = acc[v] + e;
     }
+  }
   for (int v = 0; v < kLaneVecs && i < n; ++v) {
     const int count = static_cast<int>(n - i) - v * W;
     if (count <= 0) break;
@@ -179,7 +184,7 @@ inline void softmax_rows(const float* x, float* y, size_t rows, size_t len, bool
       }
     } else {
       // One division for the row, then products: a vector division costs several multiplies.
-      const VecF inverse = VecF::set1(1.0f / exp_into_and_sum(xr, max, yr, len));
+      const VecF inverse = VecF::set1(1.0f / exp_into_and_sum(xr, max, yr, len, xr + len));
       size_t i = 0;
       for (; i + W <= len; i += W) (VecF::load(yr + i) * inverse).store(yr + i);
       if (i < len) {
