@@ -36,7 +36,8 @@ function fitInterval(interval) {
 
 const table = Array.from({ length: INTERVALS }, (_, i) => fitInterval(i));
 
-// The float32 evaluation of math.h's erf, step by step (fma as one rounding of the exact double result).
+// The float32 evaluation of math.h's erf, step by step. fma is emulated as the double result rounded
+// to float, which can differ from a true fma by double rounding: the error it reports is an estimate.
 const f = Math.fround;
 const fma = (a, b, c) => f(a * b + c);
 function erf32(x) {

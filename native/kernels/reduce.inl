@@ -139,8 +139,8 @@ inline float row_max(const float* x, size_t n) {
 }
 
 // exp(x - max) into y, summed as it is written in the canonical order: the bits of summing y after.
-// The line of `next` (the following row, which the next max pass reads from memory) at each step is
-// prefetched, so the memory system works while this compute-bound pass runs; prefetches never fault.
+// The line of `next` (the following row, which the next max pass reads from memory; null after the
+// last row) at each step is prefetched, so the memory system works while this compute-bound pass runs.
 inline float exp_into_and_sum(const float* x, VecF max, float* y, size_t n, const float* next) {
   constexpr int W = VecF::width;
   static_assert(kLanes * sizeof(float) == 64, "one prefetch per cache line");
@@ -148,7 +148,7 @@ inline float exp_into_and_sum(const float* x, VecF max, float* y, size_t n, cons
   for (int v = 0; v < kLaneVecs; ++v) acc[v] = VecF::set1(SumStep::identity());
   size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    __builtin_prefetch(next + i);
+    if (next) __builtin_prefetch(next + i);
     for (int v = 0; v < kLaneVecs; ++v) {
       const VecF e = exp(VecF::load(x + i + v * W) - max);
       e.store(y + i + v * W);
@@ -183,13 +183,18 @@ inline void softmax_rows(const float* x, float* y, size_t rows, size_t len, bool
         ((VecF::load_partial(xr + i, c) - max) - log_sum).store_partial(yr + i, c);
       }
     } else {
-      // One division for the row, then products: a vector division costs several multiplies.
-      const VecF inverse = VecF::set1(1.0f / exp_into_and_sum(xr, max, yr, len, xr + len));
+      // One division for the row, then products: a vector division costs several multiplies. A row with
+      // a NaN (a NaN sum) divides instead: a product of two NaNs may return either payload, as compilers
+      // swap a product's operands, where a quotient returns the dividend's.
+      const float sum = exp_into_and_sum(xr, max, yr, len, r + 1 < rows ? xr + len : nullptr);
+      const VecF s = VecF::set1(sum), inverse = VecF::set1(1.0f / sum);
+      const bool nan_row = sum != sum;
+      const auto normalized = [&](VecF e) { return nan_row ? e / s : e * inverse; };
       size_t i = 0;
-      for (; i + W <= len; i += W) (VecF::load(yr + i) * inverse).store(yr + i);
+      for (; i + W <= len; i += W) normalized(VecF::load(yr + i)).store(yr + i);
       if (i < len) {
         const int c = static_cast<int>(len - i);
-        (VecF::load_partial(yr + i, c) * inverse).store_partial(yr + i, c);
+        normalized(VecF::load_partial(yr + i, c)).store_partial(yr + i, c);
       }
     }
   }

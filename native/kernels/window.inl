@@ -107,15 +107,15 @@ inline void max_pool_group(const PoolVector* group, int count, int64_t tap_rows,
 // in tap order, for the same bits as the chain from -inf with half its latency.
 inline void max_pool_run_pairs(const float* in, float* out, int64_t n, int64_t tap_rows, int64_t row_step) {
   constexpr int W = VecF::width;
-  const auto row_max = [&](const float* row, int lanes) {
+  const auto pair_max = [&](const float* row, int lanes) {
     VecF even, odd;
     VecF::load_pairs(row, lanes, even, odd);
     return max_first_nan(even, odd);
   };
   for (int64_t j = 0; j < n; j += W, in += 2 * W) {
     const int lanes = static_cast<int>(std::min<int64_t>(W, n - j));
-    VecF acc = row_max(in, lanes);
-    for (int64_t r = 1; r < tap_rows; ++r) acc = max_first_nan(acc, row_max(in + r * row_step, lanes));
+    VecF acc = pair_max(in, lanes);
+    for (int64_t r = 1; r < tap_rows; ++r) acc = max_first_nan(acc, pair_max(in + r * row_step, lanes));
     acc.store_partial(out + j, lanes);
   }
 }

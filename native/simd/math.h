@@ -136,7 +136,8 @@ inline VecF sigmoid(VecF x) {
 }
 
 // erf in eight intervals of |x| of width 1/2, each a degree-6 polynomial in t = 2|x| - i - 1/2, t in
-// [-1/2, 1/2), whose coefficients lanes look up by their interval i: erf(a)/a on [0, 1), erfc(a) on [1, 4).
+// [-1/2, 1/2] (1/2 only at the clamp, 4), whose coefficients lanes look up by their interval i:
+// erf(a)/a on [0, 1), erfc(a) on [1, 4].
 // One path for every lane, so no vector pays for two fits. Chebyshev fits from scripts/fit-erf.js.
 constexpr float kErfCoefficients[7][8] = {
   {1.10530555f, 0.948207498f, 0.0770998746f, 0.0133283287f, 0.00146271673f, 0.000100621910f, 0.00000430276987f, 1.13725889e-7f},
