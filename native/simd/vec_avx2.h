@@ -74,8 +74,6 @@ inline __m256 ge(VecF a, VecF b) { return _mm256_cmp_ps(a.v, b.v, _CMP_GE_OQ); }
 inline __m256 eq(VecF a, VecF b) { return _mm256_cmp_ps(a.v, b.v, _CMP_EQ_OQ); }
 inline __m256 is_nan(VecF a) { return _mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q); }
 inline __m256 mask_and(__m256 a, __m256 b) { return _mm256_and_ps(a, b); }
-inline __m256 mask_or(__m256 a, __m256 b) { return _mm256_or_ps(a, b); }
-inline __m256 mask_not(__m256 a) { return _mm256_xor_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(-1))); }
 inline bool all_true(__m256 a) { return _mm256_movemask_ps(a) == 0xff; }
 inline VecF select(__m256 m, VecF a, VecF b) { return {_mm256_blendv_ps(b.v, a.v, m)}; }
 inline VecF round_even(VecF a) { return {_mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)}; }

@@ -75,8 +75,6 @@ inline __mmask16 ge(VecF a, VecF b) { return _mm512_cmp_ps_mask(a.v, b.v, _CMP_G
 inline __mmask16 eq(VecF a, VecF b) { return _mm512_cmp_ps_mask(a.v, b.v, _CMP_EQ_OQ); }
 inline __mmask16 is_nan(VecF a) { return _mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q); }
 inline __mmask16 mask_and(__mmask16 a, __mmask16 b) { return a & b; }
-inline __mmask16 mask_or(__mmask16 a, __mmask16 b) { return a | b; }
-inline __mmask16 mask_not(__mmask16 a) { return static_cast<__mmask16>(~a); }
 inline bool all_true(__mmask16 a) { return a == 0xffff; }
 inline VecF select(__mmask16 m, VecF a, VecF b) { return {_mm512_mask_blend_ps(m, b.v, a.v)}; }
 inline VecF round_even(VecF a) { return {_mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)}; }

@@ -42,8 +42,6 @@ inline bool ge(VecF a, VecF b) { return a.v >= b.v; }
 inline bool eq(VecF a, VecF b) { return a.v == b.v; }
 inline bool is_nan(VecF a) { return a.v != a.v; }
 inline bool mask_and(bool a, bool b) { return a && b; }
-inline bool mask_or(bool a, bool b) { return a || b; }
-inline bool mask_not(bool a) { return !a; }
 inline bool all_true(bool a) { return a; }
 inline VecF select(bool m, VecF a, VecF b) { return m ? a : b; }
 // Round to nearest integer, ties to even (the default rounding mode; MXCSR is pinned).
