@@ -266,6 +266,15 @@ function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[
     const v = s.output;
     if (kind.has(v)) return;
     const size = Math.ceil((elementCount(v.shape) * BYTES[v.dtype]) / ALIGN) * ALIGN;
+    // A conv whose residual dies here writes over it (conv2d allows that): the block's output lines are
+    // then the ones its epilogue reads anyway, and the arena holds one map fewer.
+    const skip = s.op === 'conv' ? s.inputs[3] : undefined;
+    const reused = skip && lastUse.get(skip) === i && s.inputs.indexOf(skip) === 3 ? live.find((b) => b.value === skip && b.end - b.start === size) : undefined;
+    if (reused) {
+      reused.value = v;
+      kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'arena', slot: reused.start });
+      return;
+    }
     live.sort((a, b) => a.start - b.start);
     let offset = 0;
     for (const block of live) {

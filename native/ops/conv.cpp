@@ -251,10 +251,24 @@ ConvSchedule conv_schedule(const Shape& xs, const Shape& ws, const ConvParams& p
 // GEMM panels: as B with the weights as A (a per-row bias), or, with pixels as rows, as A with the
 // weights as B (a per-column bias); or, direct, read from a padded copy of the input. All four
 // schedules give every output the same chain.
-void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y) {
-  const Shape ys = conv2d_shape(xs, ws, p);
-  if (numel(ys, "conv2d output") == 0) return;
-  switch (conv_schedule(xs, ws, p)) {
+void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& params, float* y) {
+  const Shape ys = conv2d_shape(xs, ws, params);
+  const int64_t outputs = numel(ys, "conv2d output");
+  if (outputs == 0) return;
+  const ConvSchedule schedule = conv_schedule(xs, ws, params);
+  // A residual that is the output itself: the Winograd, direct and one-pass GEMM schedules read each
+  // residual value just before they write that output; the others (partials, or a transposed Y^T
+  // written first) take a copy.
+  const bool in_place = schedule == ConvSchedule::Winograd || schedule == ConvSchedule::Direct ||
+                        (schedule == ConvSchedule::Im2col && sgemm_writes_once(ws[1] * ws[2] * ws[3]));
+  ConvParams p = params;
+  const bool copy = p.residual == y && !in_place;
+  Scratch<AlignedBuffer<float>> skip(copy ? 1 : 0, static_cast<size_t>(outputs));
+  if (copy) {
+    std::copy_n(params.residual, outputs, skip[0].data());
+    p.residual = skip[0].data();
+  }
+  switch (schedule) {
     case ConvSchedule::Winograd: return conv2d_winograd(x, xs, w, bias, p, ys, y);
     case ConvSchedule::Direct: return conv2d_direct(x, xs, w, bias, p, ys, y);
     case ConvSchedule::PixelRows: return conv_by_pixel_rows(ConvJob(x, xs, w, ws, bias, p, y, ys));

@@ -26,7 +26,8 @@ struct ConvParams {
   // transform per call.
   const PackedA* winograd_weights = nullptr;
   // Added to the output after the bias and before the activation (a ResNet block's skip connection),
-  // shaped like the output; or null.
+  // shaped like the output; or null. It may be the output itself (the planner writes a ResNet block's
+  // output over its skip when the conv is the skip's last reader).
   const float* residual = nullptr;
 };
 

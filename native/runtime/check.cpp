@@ -169,8 +169,9 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
       c.output_shape(conv2d_shape(c.in(0).shape, c.in(1).shape, conv_params(p)));
       if (c.has(2)) c.elements(c.in(2), c.in(1).shape[0], "bias");
       if (c.has(3) && c.in(3).shape != c.out().shape) c.fail("residual shape " + shape_text(c.in(3).shape) + " should be the output's");
-      // The schedules read the residual while they write the output (some after writing partials).
-      if (c.has(3) && c.shares_storage(c.in(3), c.out())) c.fail("residual must not share storage with the output");
+      // The residual may be the output's own buffer (conv2d reads it safely then), never part of it.
+      if (c.has(3) && c.shares_storage(c.in(3), c.out()) && c.in(3).slot != c.out().slot)
+        c.fail("residual must be the output's buffer or not overlap it");
       return;
     }
     case StepOp::ConvTranspose:
