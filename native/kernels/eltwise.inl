@@ -76,11 +76,16 @@ inline void unary(const UnaryParams& p, const float* x, float* y, size_t n) {
   }
 }
 
+// A sum or product of two NaNs keeps the payload of the instruction's first operand, and compilers may
+// swap the operands of a commutative operation. With b replaced by a where a is NaN, the result is a's
+// NaN (quieted) in either order. Sub and Div are never swapped: a stays first.
+inline VecF nan_from_a(VecF a, VecF b) { return select(is_nan(a), a, b); }
+
 template <BinaryOp Op>
 inline VecF binary_apply(VecF a, VecF b) {
-  if constexpr (Op == BinaryOp::Add) return a + b;
+  if constexpr (Op == BinaryOp::Add) return a + nan_from_a(a, b);
   if constexpr (Op == BinaryOp::Sub) return a - b;
-  if constexpr (Op == BinaryOp::Mul) return a * b;
+  if constexpr (Op == BinaryOp::Mul) return a * nan_from_a(a, b);
   if constexpr (Op == BinaryOp::Div) return a / b;
   if constexpr (Op == BinaryOp::Max) return max_ieee(a, b);
   if constexpr (Op == BinaryOp::Min) return min_ieee(a, b);
