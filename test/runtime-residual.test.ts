@@ -1,7 +1,8 @@
 // Conv → Add(skip) → Relu runs as one conv step whose epilogue adds the skip connection: the same
 // bits as the three steps run one by one (ops.conv2d, ops.binary, ops.unary), and no fusion where the
 // skip broadcasts or the conv output is read elsewhere. A skip computed in the graph that dies at the
-// conv gives its buffer to the conv's output, on every schedule (some copy it first), with the same bits.
+// conv gives its buffer to the conv's output, on every schedule, with the same bits; not when the skip
+// is also the conv's input.
 import test from 'ava';
 import { onnx } from 'onnx-proto';
 import { ops, Session, type Tensor } from '../lib';
@@ -15,6 +16,7 @@ interface Block {
   n: number; c: number; m: number; hw: number; skip: number[]; skipFirst: boolean;
   convIsOutput?: boolean; sigmoidAfter?: boolean;
   skipNegated?: boolean; // the skip is Neg(input), an arena value the conv reads last
+  skipIsConvInput?: boolean; // and the conv's input too: y = conv(s) + s
 }
 
 function blockModel(w: Tensor<'float32'>, bias: Tensor<'float32'>, b: Block): Uint8Array {
@@ -29,7 +31,7 @@ function blockModel(w: Tensor<'float32'>, bias: Tensor<'float32'>, b: Block): Ui
       output: [io('y', []), ...(b.convIsOutput ? [io('c', [])] : [])],
       node: [
         ...(b.skipNegated ? [{ name: 'neg', opType: 'Neg', input: ['skip'], output: ['ns'] }] : []),
-        { name: 'conv', opType: 'Conv', input: ['x', 'w', 'b'], output: ['c'], attribute: [pads] },
+        { name: 'conv', opType: 'Conv', input: [b.skipIsConvInput ? skip : 'x', 'w', 'b'], output: ['c'], attribute: [pads] },
         { name: 'add', opType: 'Add', input: b.skipFirst ? [skip, 'c'] : ['c', skip], output: ['s'] },
         { name: 'relu', opType: 'Relu', input: ['s'], output: [b.sigmoidAfter ? 'r' : 'y'] },
         ...(b.sigmoidAfter ? [{ name: 'sigmoid', opType: 'Sigmoid', input: ['r'], output: ['y'] }] : []),
@@ -47,16 +49,19 @@ const BLOCKS: Record<string, [Block, boolean]> = {
   'a conv output that is also a graph output': [{ n: 1, c: 8, m: 8, hw: 6, skip: [1, 8, 6, 6], skipFirst: false, convIsOutput: true }, false],
   'a second activation after the relu': [{ n: 1, c: 8, m: 8, hw: 6, skip: [1, 8, 6, 6], skipFirst: false, sigmoidAfter: true }, true],
 };
-// The output written over the skip: in place (pixels as GEMM columns, Winograd, direct), or over a copy
-// (pixels as GEMM rows, which writes Y^T first; a K past one GEMM depth block, which keeps partials in Y).
-const IN_PLACE = { skipFirst: false, sigmoidAfter: true, skipNegated: true };
+// The output written over the skip, on each schedule (a K past one GEMM depth block, which keeps
+// partials in Y, over a copy). The sigmoid keeps the conv's output in the arena, not a graph output.
+const SKIP_DIES_AT_CONV = { skipFirst: false, sigmoidAfter: true, skipNegated: true };
 for (const [name, b] of Object.entries({
-  'pixels as GEMM columns': { n: 2, c: 8, m: 24, hw: 12 },
-  Winograd: { n: 2, c: 16, m: 24, hw: 12 },
+  'pixels as GEMM columns, by images': { n: 2, c: 8, m: 24, hw: 12 },
+  'pixels as GEMM columns, in column blocks': { n: 1, c: 8, m: 32, hw: 56 },
+  'two output channels (the small-M tile)': { n: 2, c: 8, m: 2, hw: 12 },
+  'Winograd, ragged edge tiles': { n: 2, c: 16, m: 24, hw: 13 },
   direct: { n: 2, c: 3, m: 13, hw: 12 },
   'pixels as GEMM rows': { n: 2, c: 64, m: 64, hw: 7 },
   'K = 2088, two GEMM depth blocks': { n: 1, c: 232, m: 32, hw: 8 },
-})) BLOCKS[`a computed skip that dies at the conv, ${name}`] = [{ ...b, skip: [b.n, b.m, b.hw, b.hw], ...IN_PLACE }, true];
+  'the skip also the conv\'s input': { n: 2, c: 16, m: 16, hw: 12, skipIsConvInput: true },
+})) BLOCKS[`a computed skip that dies at the conv, ${name}`] = [{ ...b, skip: [b.n, b.m, b.hw, b.hw], ...SKIP_DIES_AT_CONV }, true];
 
 for (const [name, [block, fuses]] of Object.entries(BLOCKS)) {
   test(`conv + skip + relu, ${name}: ${fuses ? 'one step' : 'not fused'}, the same bits as the ops one by one`, async (t) => {
@@ -68,12 +73,16 @@ for (const [name, [block, fuses]] of Object.entries(BLOCKS)) {
     t.deepEqual(plan.steps.map((s) => s.op), [...head, ...(fuses ? ['conv'] : ['conv', 'binary', 'unary']), ...tail]);
     const conv = plan.steps[head.length];
     if (fuses) t.is(conv.params.activation, 'relu');
-    if (block.skipNegated) t.deepEqual(plan.values[conv.outputs[0]], { ...plan.values[conv.inputs[3]], shape: block.skip }, 'the output takes the skip\'s buffer');
+    if (block.skipNegated) {
+      const [output, residual] = [plan.values[conv.outputs[0]], plan.values[conv.inputs[3]]];
+      if (block.skipIsConvInput) t.not(output.slot, residual.slot, 'the conv reads its input throughout: no shared buffer');
+      else t.deepEqual(output, residual, 'the output takes the skip\'s buffer');
+    }
 
     const session = await Session.create(bytes);
     const y = (await session.run({ x, skip })).y as Tensor<'float32'>;
-    const convolved = await ops.conv2d(x, w, bias, { pads: [1, 1, 1, 1] });
     const addend = block.skipNegated ? await ops.unary('neg', skip) : skip;
+    const convolved = await ops.conv2d(block.skipIsConvInput ? addend : x, w, bias, { pads: [1, 1, 1, 1] });
     const sum = await ops.binary('add', block.skipFirst ? addend : convolved, block.skipFirst ? convolved : addend);
     const relu = await ops.unary('relu', sum);
     t.true(relu.data.some((v) => v > 0) && relu.data.some((v) => v === 0), 'the relu clips some outputs and keeps others');

@@ -268,8 +268,10 @@ function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[
     const size = Math.ceil((elementCount(v.shape) * BYTES[v.dtype]) / ALIGN) * ALIGN;
     // A conv whose residual dies here writes over it (conv2d allows that): the block's output lines are
     // then the ones its epilogue reads anyway, and the arena holds one map fewer.
+    // Not when the skip is also the conv's input (y = conv(x) + x), which it reads throughout.
     const skip = s.op === 'conv' ? s.inputs[3] : undefined;
-    const reused = skip && lastUse.get(skip) === i && s.inputs.indexOf(skip) === 3 ? live.find((b) => b.value === skip && b.end - b.start === size) : undefined;
+    const dies = skip && lastUse.get(skip) === i && s.inputs.indexOf(skip) === 3;
+    const reused = dies ? live.find((b) => b.value === skip && b.end - b.start === size) : undefined;
     if (reused) {
       reused.value = v;
       kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'arena', slot: reused.start });

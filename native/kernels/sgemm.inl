@@ -34,7 +34,7 @@ __attribute__((always_inline)) inline void store_tile(const VecF (&acc)[R][NV], 
 #pragma GCC unroll 32
   for (int r = 0; r < R && r < m; ++r) {
     float* crow = c + r * ldc;
-#pragma GCC unroll 8
+#pragma GCC unroll 32
     for (int v = 0; v < NV; ++v) {
       const int count = lanes_in(n, v);
       if (count == 0) break;

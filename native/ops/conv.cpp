@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "core/dispatch.h"
 #include "core/thread_pool.h"
@@ -211,18 +212,21 @@ void conv_by_pixel_rows(const ConvJob& job) {
       const int64_t item = static_cast<int64_t>(task) / strips, c0 = static_cast<int64_t>(task) % strips * kTile;
       const int64_t c1 = std::min(c0 + kTile, job.mg);
       const float* from = transposed[item].data();
-      const int64_t origin = ((b0 + item / job.groups) * job.m + item % job.groups * job.mg) * job.pixels;
-      float* to = job.y + origin;
+      const int64_t origin = ((b0 + item / job.groups) * job.m + item % job.groups * job.mg) * job.pixels + c0 * job.pixels;
+      float* const out = job.y + origin;
+      // With a residual, which may be the output itself, the strip is transposed aside and then added.
+      thread_local std::vector<float> strip;
+      if (job.p.residual) strip.resize(static_cast<size_t>((c1 - c0) * job.pixels));
+      float* const to = job.p.residual ? strip.data() : out;
       for (int64_t p0 = 0; p0 < job.pixels; p0 += kTile) {
         const int64_t p1 = std::min(p0 + kTile, job.pixels);
         for (int64_t co = c0; co < c1; ++co)
-          for (int64_t px = p0; px < p1; ++px) to[co * job.pixels + px] = from[px * job.mg + co];
+          for (int64_t px = p0; px < p1; ++px) to[(co - c0) * job.pixels + px] = from[px * job.mg + co];
       }
       if (!job.p.residual) return;
-      const float* skip = job.p.residual + origin;
       const auto n = static_cast<size_t>((c1 - c0) * job.pixels);
-      kernels().binary(BinaryOp::Add, {to + c0 * job.pixels, 1}, {skip + c0 * job.pixels, 1}, to + c0 * job.pixels, n);
-      if (job.p.act.op != UnaryOp::Identity) kernels().unary(job.p.act, to + c0 * job.pixels, to + c0 * job.pixels, n);
+      kernels().binary(BinaryOp::Add, {to, 1}, {job.p.residual + origin, 1}, out, n);
+      if (job.p.act.op != UnaryOp::Identity) kernels().unary(job.p.act, out, out, n);
     });
   }
 }
@@ -256,13 +260,11 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
   const int64_t outputs = numel(ys, "conv2d output");
   if (outputs == 0) return;
   const ConvSchedule schedule = conv_schedule(xs, ws, params);
-  // A residual that is the output itself: the Winograd, direct and one-pass GEMM schedules read each
-  // residual value just before they write that output; the others (partials, or a transposed Y^T
-  // written first) take a copy.
-  const bool in_place = schedule == ConvSchedule::Winograd || schedule == ConvSchedule::Direct ||
-                        (schedule == ConvSchedule::Im2col && sgemm_writes_once(ws[1] * ws[2] * ws[3]));
+  // A residual that is the output itself: every schedule reads each residual value before it writes
+  // that output, except a GEMM deep enough to keep partials in Y, which takes a copy.
+  const bool safe_in_place = schedule != ConvSchedule::Im2col || sgemm_residual_in_place(ws[1] * ws[2] * ws[3]);
   ConvParams p = params;
-  const bool copy = p.residual == y && !in_place;
+  const bool copy = p.residual == y && !safe_in_place;
   Scratch<AlignedBuffer<float>> skip(copy ? 1 : 0, static_cast<size_t>(outputs));
   if (copy) {
     std::copy_n(params.residual, outputs, skip[0].data());

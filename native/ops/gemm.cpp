@@ -340,7 +340,7 @@ void sgemm(const SgemmBatch& g) {
   else sgemm_blocked(g, kt);
 }
 
-bool sgemm_writes_once(int64_t k) { return k <= kKc; }
+bool sgemm_residual_in_place(int64_t k) { return k <= kKc; }
 
 void sgemm_serial(const SgemmBatch& g) {
   if (g.m == 0 || g.n == 0) return;

@@ -121,7 +121,7 @@ struct SgemmBatch {
   std::vector<const float*> a;          // one per batch item
   std::vector<const PackedA*> a_packed; // or, if not empty, A packed (not transposed), one per item
   std::vector<const PackedB*> b;        // one per batch item (may repeat)
-  std::vector<float*> y;                // one per batch item, must not alias A, B, C or the residual (but see sgemm_writes_once)
+  std::vector<float*> y;                // one per batch item, must not alias A, B, C or the residual (but see sgemm_residual_in_place)
   int64_t ldy = 0;
   std::vector<const float*> c;          // addend origin per batch item, or empty
   std::vector<const float*> residual;   // second addend (row stride residual_ld) per batch item, or empty
@@ -130,9 +130,9 @@ struct SgemmBatch {
 };
 
 void sgemm(const SgemmBatch& batch);
-// Whether a GEMM of depth k writes each output once, after its whole chain: then Y may be the residual
-// itself, as every output reads its residual just before it is written. Deeper K keeps partials in Y.
-bool sgemm_writes_once(int64_t k);
+// Whether Y may be the residual itself in a GEMM of depth k: up to one depth block each output is
+// written once, after its chain and just after its residual is read; deeper K keeps partials in Y.
+bool sgemm_residual_in_place(int64_t k);
 // The same on the calling thread alone: for callers that parallelize around it (a Conv task runs the
 // GEMM of the im2col panels it just wrote, while they are in its cache). Same bits as sgemm.
 void sgemm_serial(const SgemmBatch& batch);
