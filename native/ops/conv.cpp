@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <vector>
 
 #include "core/dispatch.h"
 #include "core/thread_pool.h"
@@ -212,12 +211,11 @@ void conv_by_pixel_rows(const ConvJob& job) {
       const int64_t item = static_cast<int64_t>(task) / strips, c0 = static_cast<int64_t>(task) % strips * kTile;
       const int64_t c1 = std::min(c0 + kTile, job.mg);
       const float* from = transposed[item].data();
-      const int64_t origin = ((b0 + item / job.groups) * job.m + item % job.groups * job.mg) * job.pixels + c0 * job.pixels;
+      const int64_t origin = ((b0 + item / job.groups) * job.m + item % job.groups * job.mg + c0) * job.pixels;
       float* const out = job.y + origin;
       // With a residual, which may be the output itself, the strip is transposed aside and then added.
-      thread_local std::vector<float> strip;
-      if (job.p.residual) strip.resize(static_cast<size_t>((c1 - c0) * job.pixels));
-      float* const to = job.p.residual ? strip.data() : out;
+      Scratch<AlignedBuffer<float>> strip(job.p.residual ? 1 : 0, static_cast<size_t>((c1 - c0) * job.pixels));
+      float* const to = job.p.residual ? strip[0].data() : out;
       for (int64_t p0 = 0; p0 < job.pixels; p0 += kTile) {
         const int64_t p1 = std::min(p0 + kTile, job.pixels);
         for (int64_t co = c0; co < c1; ++co)
