@@ -20,6 +20,41 @@ test('transpose applies any permutation, for every element size', async (t) => {
   t.deepEqual((await ops.transpose(tensor('float32', [2, 3], iota(6)))).data, new Float32Array([0, 3, 1, 4, 2, 5]));
 });
 
+// Output element at multi-index o of transpose(x, perm) is x at the index i with i[perm[d]] = o[d].
+function transposeReference(values: number[], shape: number[], perm: number[]): number[] {
+  const out = perm.map((p) => shape[p]);
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  return Array.from({ length: values.length }, (_, flat) => {
+    let rem = flat, src = 0;
+    for (let d = out.length - 1; d >= 0; d--) {
+      src += (rem % out[d]) * strides[perm[d]];
+      rem = Math.floor(rem / out[d]);
+    }
+    return values[src];
+  });
+}
+
+test('transpose past one tile: ragged edges, every element size, the contiguous axis at any place', async (t) => {
+  const cases: [number[], number[]][] = [
+    [[1, 37, 12, 19], [0, 2, 3, 1]],  // BERT's K^T: the input's last axis lands in the middle
+    [[33, 17], [1, 0]],
+    [[3, 18, 35], [2, 0, 1]],  // ... first
+    [[2, 20, 3, 17], [1, 3, 0, 2]],
+    [[16, 16], [1, 0]],
+  ];
+  for (const [shape, perm] of cases) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const values = iota(n).map((i) => (i * 7919) % 251);
+    const expected = transposeReference(values, shape, perm);
+    for (const dtype of ['float32', 'int64', 'uint8', 'float16'] as const) {
+      const x = tensor(dtype, shape, dtype === 'int64' ? values.map(BigInt) : values);
+      const y = await ops.transpose(x, { perm });
+      t.deepEqual(y.shape, perm.map((p) => shape[p]), `${dtype} ${shape} ${perm}`);
+      t.deepEqual([...y.data].map(Number), expected, `${dtype} ${shape} ${perm}`);
+    }
+  }
+});
+
 test('slice with negative indices, steps and clamping', async (t) => {
   const x = tensor('float32', [4, 6], iota(24));
   const y = await ops.slice(x, { starts: [1, -1], ends: [1000, -7], axes: [0, 1], steps: [2, -2] });

@@ -10,12 +10,59 @@
 namespace verinfer {
 namespace {
 
+// The copy of a view whose innermost axis walks src with a stride while output axis `q` walks it
+// contiguously (a transpose of the two): in square tiles of those two axes, so the reads and the
+// writes each stay on a few cache lines instead of one of them touching a new line per element.
+template <class T>
+void tiled_copy(const T* src, const Shape& shape, const Shape& strides, size_t q, T* dst) {
+  constexpr int64_t kTile = 16;
+  const size_t rank = shape.size();
+  const int64_t inner = shape[rank - 1], inner_stride = strides[rank - 1], across = shape[q];
+  const Shape out_strides = contiguous_strides(shape);
+  const int64_t out_across = out_strides[q], tiles = ceil_div(across, kTile);
+  const int64_t units = numel(shape, "copy") / (inner * across) * tiles;  // (other axes, tile of q) pairs
+  parallel_for(static_cast<size_t>(units), std::max<int64_t>(1, 4096 / (kTile * inner)), [&](size_t b, size_t e) {
+    for (size_t u = b; u < e; ++u) {
+      int64_t rem = static_cast<int64_t>(u) / tiles, in_off = 0, out_off = 0;
+      for (size_t d = rank - 1; d-- > 0;) {
+        if (d == q) continue;
+        in_off += (rem % shape[d]) * strides[d];
+        out_off += (rem % shape[d]) * out_strides[d];
+        rem /= shape[d];
+      }
+      const int64_t i0 = static_cast<int64_t>(u) % tiles * kTile, i1 = std::min(across, i0 + kTile);
+      T tile[kTile][kTile];  // [i][j]: read row by row of src, written row by row of dst
+      for (int64_t j0 = 0; j0 < inner; j0 += kTile) {
+        const int64_t j1 = std::min(inner, j0 + kTile);
+        for (int64_t j = j0; j < j1; ++j) {
+          const T* from = src + in_off + j * inner_stride + i0;
+          for (int64_t i = 0; i < i1 - i0; ++i) tile[i][j - j0] = from[i];
+        }
+        for (int64_t i = 0; i < i1 - i0; ++i) std::memcpy(dst + out_off + (i0 + i) * out_across + j0, tile[i], (j1 - j0) * sizeof(T));
+      }
+    }
+  });
+}
+
 // Copies a strided view (shape, element strides into src) into contiguous dst.
 void strided_copy(size_t es, const uint8_t* src, const Shape& shape, const Shape& strides, uint8_t* dst) {
   const int64_t total = numel(shape, "copy");
   if (total == 0) return;
   const size_t rank = shape.size();
   const int64_t inner = rank ? shape[rank - 1] : 1, inner_stride = rank ? strides[rank - 1] : 0;
+  if (inner_stride != 1 && inner > 1) {
+    // An outer axis that reads src contiguously: tile it against the innermost one.
+    for (size_t q = 0; q + 1 < rank; ++q) {
+      if (strides[q] != 1 || shape[q] < 2) continue;
+      switch (es) {
+        case 1: return tiled_copy(src, shape, strides, q, dst);
+        case 2: return tiled_copy(reinterpret_cast<const uint16_t*>(src), shape, strides, q, reinterpret_cast<uint16_t*>(dst));
+        case 4: return tiled_copy(reinterpret_cast<const uint32_t*>(src), shape, strides, q, reinterpret_cast<uint32_t*>(dst));
+        case 8: return tiled_copy(reinterpret_cast<const uint64_t*>(src), shape, strides, q, reinterpret_cast<uint64_t*>(dst));
+        default: break;
+      }
+    }
+  }
   const int64_t rows = total / inner;
   parallel_for(static_cast<size_t>(rows), std::max<int64_t>(1, 8192 / std::max<int64_t>(inner, 1)), [&](size_t b, size_t e) {
     for (size_t r = b; r < e; ++r) {
