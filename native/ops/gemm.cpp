@@ -139,8 +139,17 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
 
 int64_t row_block(const KernelTable& kt) { return kt.sgemm_mr * kMcMicroPanels; }
 
-// The size of `blocks` near-equal blocks over n, rounded up to a multiple of `unit`.
-int64_t even_block(int64_t n, int64_t blocks, int64_t unit) { return ceil_div(ceil_div(n, blocks), unit) * unit; }
+// Block b of `blocks` over n items in whole units: units spread so that block sizes differ by at most
+// one unit (43 micro-panels in 6 blocks: 7, 7, 7, 7, 7, 8, where blocks rounded up to 8 had left 96 x 5
+// + 32 rows, and one of two threads waiting).
+struct Span {
+  int64_t begin, size;
+};
+Span even_span(int64_t n, int64_t blocks, int64_t unit, int64_t b) {
+  const int64_t units = ceil_div(n, unit);
+  const int64_t begin = b * units / blocks * unit, end = std::min(n, (b + 1) * units / blocks * unit);
+  return {begin, end - begin};
+}
 
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt);
 
@@ -155,16 +164,17 @@ void sgemm_blocked_packing_a(const SgemmBatch& g, const KernelTable& kt) {
 }
 
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
-  // Blocks of even size, in whole micro-panels and B panels: with a few blocks per thread, a ragged
-  // last one (96 + 32 rows for M = 128) left one thread idle while the other finished.
-  const int64_t m_blocks = ceil_div(g.m, row_block(kt)), mc = even_block(g.m, m_blocks, kt.sgemm_mr);
-  const int64_t n_blocks = ceil_div(g.n, column_block(g, m_blocks)), nc = even_block(g.n, n_blocks, kPanelWidth);
+  // Blocks of near-equal size, in whole micro-panels and B panels: with a few blocks per thread, a
+  // ragged last one (96 + 32 rows for M = 128) left one thread idle while the other finished.
+  const int64_t m_blocks = ceil_div(g.m, row_block(kt));
+  const int64_t n_blocks = ceil_div(g.n, column_block(g, m_blocks));
   if (g.a_packed.empty() && m_blocks == 1 && n_blocks > 1) return sgemm_blocked_packing_a(g, kt);
   ThreadPool::instance().run(g.a.size() * m_blocks * n_blocks, [&](size_t task) {
     const size_t item = task / (m_blocks * n_blocks);
     const int64_t rest = static_cast<int64_t>(task % (m_blocks * n_blocks));
-    const int64_t i0 = (rest / n_blocks) * mc, j0 = (rest % n_blocks) * nc;
-    run_block(g, kt, item, i0, std::min(mc, g.m - i0), j0, std::min(nc, g.n - j0));
+    const Span rows = even_span(g.m, m_blocks, kt.sgemm_mr, rest / n_blocks);
+    const Span cols = even_span(g.n, n_blocks, kPanelWidth, rest % n_blocks);
+    run_block(g, kt, item, rows.begin, rows.size, cols.begin, cols.size);
   });
 }
 
