@@ -41,6 +41,24 @@ void pack_panel(const float* b, int64_t k, int64_t n, int64_t ldb, bool trans_b,
   }
 }
 
+// Four rows of a row-major A, columns [0, kc), into four lanes of a micro-panel (dst[k * mr + lane]):
+// 4 x 4 blocks transposed in SSE registers, which every x86-64 CPU has, instead of one strided
+// element at a time.
+void pack_four_rows(const float* a, int64_t lda, int64_t kc, int mr, float* dst) {
+  int64_t k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    __m128 r0 = _mm_loadu_ps(a + k), r1 = _mm_loadu_ps(a + lda + k), r2 = _mm_loadu_ps(a + 2 * lda + k),
+           r3 = _mm_loadu_ps(a + 3 * lda + k);
+    _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+    _mm_storeu_ps(dst + k * mr, r0);
+    _mm_storeu_ps(dst + (k + 1) * mr, r1);
+    _mm_storeu_ps(dst + (k + 2) * mr, r2);
+    _mm_storeu_ps(dst + (k + 3) * mr, r3);
+  }
+  for (; k < kc; ++k)
+    for (int r = 0; r < 4; ++r) dst[k * mr + r] = a[r * lda + k];
+}
+
 thread_local AlignedBuffer<float> t_a_pack;
 
 GemmEpilogue epilogue_at(const SgemmBatch& g, size_t item, int64_t i0, int64_t j0) {
@@ -166,8 +184,6 @@ void sgemm_blocked_packing_a(const SgemmBatch& g, const KernelTable& kt) {
 }
 
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
-  // Blocks of near-equal size, in whole micro-panels and B panels: with a few blocks per thread, a
-  // ragged last one (96 + 32 rows for M = 128) left one thread idle while the other finished.
   const int64_t m_blocks = ceil_div(g.m, row_block(kt));
   const int64_t n_blocks = ceil_div(g.n, column_block(g, m_blocks));
   if (g.a_packed.empty() && m_blocks == 1 && n_blocks > 1) return sgemm_blocked_packing_a(g, kt);
@@ -178,28 +194,6 @@ void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
     const Span cols = even_span(g.n, n_blocks, kPanelWidth, rest % n_blocks);
     run_block(g, kt, item, rows.begin, rows.size, cols.begin, cols.size);
   });
-}
-
-}  // namespace
-
-namespace {
-
-// Four rows of a row-major A, columns [0, kc), into four lanes of a micro-panel (dst[k * mr + lane]):
-// 4 x 4 blocks transposed in SSE registers, which every x86-64 CPU has, instead of one strided
-// element at a time.
-void pack_four_rows(const float* a, int64_t lda, int64_t kc, int mr, float* dst) {
-  int64_t k = 0;
-  for (; k + 4 <= kc; k += 4) {
-    __m128 r0 = _mm_loadu_ps(a + k), r1 = _mm_loadu_ps(a + lda + k), r2 = _mm_loadu_ps(a + 2 * lda + k),
-           r3 = _mm_loadu_ps(a + 3 * lda + k);
-    _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-    _mm_storeu_ps(dst + k * mr, r0);
-    _mm_storeu_ps(dst + (k + 1) * mr, r1);
-    _mm_storeu_ps(dst + (k + 2) * mr, r2);
-    _mm_storeu_ps(dst + (k + 3) * mr, r3);
-  }
-  for (; k < kc; ++k)
-    for (int r = 0; r < 4; ++r) dst[k * mr + r] = a[r * lda + k];
 }
 
 }  // namespace

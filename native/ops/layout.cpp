@@ -10,6 +10,11 @@
 namespace verinfer {
 namespace {
 
+// Elements moved as raw bits of their size; may_alias, as the memory holds floats or ints of any kind.
+using Bits16 = uint16_t __attribute__((may_alias));
+using Bits32 = uint32_t __attribute__((may_alias));
+using Bits64 = uint64_t __attribute__((may_alias));
+
 // The copy of a view whose innermost axis walks src with a stride while output axis `q` walks it
 // contiguously (a transpose of the two): in square tiles of those two axes, so the reads and the
 // writes each stay on a few cache lines instead of one of them touching a new line per element.
@@ -52,14 +57,14 @@ void strided_copy(size_t es, const uint8_t* src, const Shape& shape, const Shape
   const int64_t inner = rank ? shape[rank - 1] : 1, inner_stride = rank ? strides[rank - 1] : 0;
   if (inner_stride != 1 && inner > 1) {
     // An outer axis that reads src contiguously: tile it against the innermost one.
-    for (size_t q = 0; q + 1 < rank; ++q) {
-      if (strides[q] != 1 || shape[q] < 2) continue;
+    size_t q = 0;
+    while (q + 1 < rank && (strides[q] != 1 || shape[q] < 2)) ++q;
+    if (q + 1 < rank) {
       switch (es) {
         case 1: return tiled_copy(src, shape, strides, q, dst);
-        case 2: return tiled_copy(reinterpret_cast<const uint16_t*>(src), shape, strides, q, reinterpret_cast<uint16_t*>(dst));
-        case 4: return tiled_copy(reinterpret_cast<const uint32_t*>(src), shape, strides, q, reinterpret_cast<uint32_t*>(dst));
-        case 8: return tiled_copy(reinterpret_cast<const uint64_t*>(src), shape, strides, q, reinterpret_cast<uint64_t*>(dst));
-        default: break;
+        case 2: return tiled_copy(reinterpret_cast<const Bits16*>(src), shape, strides, q, reinterpret_cast<Bits16*>(dst));
+        case 4: return tiled_copy(reinterpret_cast<const Bits32*>(src), shape, strides, q, reinterpret_cast<Bits32*>(dst));
+        case 8: return tiled_copy(reinterpret_cast<const Bits64*>(src), shape, strides, q, reinterpret_cast<Bits64*>(dst));
       }
     }
   }

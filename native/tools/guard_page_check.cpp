@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "core/dispatch.h"
@@ -98,6 +99,21 @@ int check_elementwise() {
       cases += 8;
     }
   }
+  return cases;
+}
+
+// Transposes past one 16 x 16 tile, for every element size: the tiled copy's edges.
+int check_transpose() {
+  int cases = 0;
+  const std::vector<std::pair<Shape, std::vector<int64_t>>> views = {
+      {{17, 33}, {1, 0}}, {{3, 20, 18}, {2, 0, 1}}, {{2, 18, 3, 17}, {1, 3, 0, 2}}, {{1, 12, 40, 37}, {0, 1, 3, 2}}};
+  for (const auto& [shape, perm] : views)
+    for (size_t es : {1, 2, 4, 8}) {
+      const size_t bytes = es * static_cast<size_t>(numel(shape, "guard"));
+      Guarded<uint8_t> in(bytes), out(bytes);
+      transpose(es, in.get(), shape, perm, out.get());
+      ++cases;
+    }
   return cases;
 }
 
@@ -212,7 +228,7 @@ int check_conv() {
 }  // namespace
 
 int main() {
-  const int cases = check_gemm() + check_elementwise() + check_conv();
+  const int cases = check_gemm() + check_elementwise() + check_transpose() + check_conv();
   std::printf("guard_page_check: %s, %d cases, no access past any buffer\n", verinfer::isa_name(verinfer::active_isa()).c_str(), cases);
   return 0;
 }
