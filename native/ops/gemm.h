@@ -99,8 +99,7 @@ class ScratchPanels : public Scratch<PackedB> {
 void pack_b_columns(const float* b, int64_t k, int64_t ldb, int64_t j0, int64_t cols, float* dst);
 
 // Packs rows [i0, i0 + rows) x k range [k0, k0 + kc) of op(A) into micro-panels of `mr` rows:
-// dst[(panel * kc + k) * mr + r], rows past the end zero-filled. The k loop is outside the row loop
-// so the panel is written in order, one store stream instead of `mr` strided ones.
+// dst[(panel * kc + k) * mr + r], rows past the end zero-filled.
 void pack_a(const float* a, int64_t lda, bool trans_a, int64_t i0, int64_t rows, int64_t k0, int64_t kc, int mr,
             float* dst);
 
