@@ -238,14 +238,18 @@ bool pixel_rows_pay(int64_t channels_per_group, int64_t pixels, int64_t k) {
   return panel_fill(channels_per_group) / panel_fill(pixels) > 1.0 + 64.0 / static_cast<double>(k);
 }
 
-}  // namespace
-
-ConvSchedule conv_schedule(const Shape& xs, const Shape& ws, const ConvParams& p) {
-  const Shape ys = conv2d_shape(xs, ws, p);
+// conv_schedule for a conv whose output shape ys is already known.
+ConvSchedule schedule_of(const Shape& xs, const Shape& ws, const Shape& ys, const ConvParams& p) {
   if (conv_winograd(xs, ys, p)) return ConvSchedule::Winograd;
   if (conv_direct(xs, p)) return ConvSchedule::Direct;
   if (pixel_rows_pay(ys[1] / p.groups, ys[2] * ys[3], ws[1] * ws[2] * ws[3])) return ConvSchedule::PixelRows;
   return ConvSchedule::Im2col;
+}
+
+}  // namespace
+
+ConvSchedule conv_schedule(const Shape& xs, const Shape& ws, const ConvParams& p) {
+  return schedule_of(xs, ws, conv2d_shape(xs, ws, p), p);
 }
 
 // Each output is one fma chain over k = (c, kh, kw) in that order; padded taps take part as zeros
@@ -257,7 +261,7 @@ void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, co
   const Shape ys = conv2d_shape(xs, ws, params);
   const int64_t outputs = numel(ys, "conv2d output");
   if (outputs == 0) return;
-  const ConvSchedule schedule = conv_schedule(xs, ws, params);
+  const ConvSchedule schedule = schedule_of(xs, ws, ys, params);
   // A residual that is the output itself: every schedule reads each residual value before it writes
   // that output, except a GEMM deep enough to keep partials in Y, which takes a copy.
   const bool safe_in_place = schedule != ConvSchedule::Im2col || sgemm_residual_in_place(ws[1] * ws[2] * ws[3]);
