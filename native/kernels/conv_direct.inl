@@ -18,10 +18,7 @@ void conv_direct_tile(const ConvDirectTile& t) {
     const float* src = t.x + t.taps[k];
     VecF b[NV];
     for (int v = 0; v < NV; ++v) b[v] = VecF::load(src + v * VecF::width);
-    for (int r = 0; r < R; ++r) {
-      const VecF wv = VecF::set1(w[r]);
-      for (int v = 0; v < NV; ++v) acc[r][v] = fma(wv, b[v], acc[r][v]);
-    }
+    fma_step<R, NV>(acc, w, b);
   }
   store_tile<R, NV>(acc, t.y, t.ldy, t.m, t.n, true, *t.ep);
 }

@@ -60,6 +60,16 @@ __attribute__((always_inline)) inline void store_tile(const VecF (&acc)[R][NV], 
   }
 }
 
+// One k step of every chain of an R x (NV * width) tile: acc[r][v] = fma(a[r], b[v], acc[r][v]). The
+// GEMM and the direct conv (conv_direct.inl) both step their chains here, so they are the same chains.
+template <int R, int NV>
+__attribute__((always_inline)) inline void fma_step(VecF (&acc)[R][NV], const float* a, const VecF (&b)[NV]) {
+  for (int r = 0; r < R; ++r) {
+    const VecF av = VecF::set1(a[r]);
+    for (int v = 0; v < NV; ++v) acc[r][v] = fma(av, b[v], acc[r][v]);
+  }
+}
+
 template <int R, int NV>
 void sgemm_tile(const SgemmTile& t) {
   VecF acc[R][NV];
@@ -86,10 +96,7 @@ void sgemm_tile(const SgemmTile& t) {
     for (int v = 0; v < NV; ++v) b[v] = VecF::load(panel_ptr(t, v, k));
     __builtin_prefetch(panel_ptr(t, 0, k + kPrefetchRows));
     __builtin_prefetch(panel_ptr(t, NV - 1, k + kPrefetchRows));
-    for (int r = 0; r < R; ++r) {
-      const VecF av = VecF::set1(a[r]);
-      for (int v = 0; v < NV; ++v) acc[r][v] = fma(av, b[v], acc[r][v]);
-    }
+    fma_step<R, NV>(acc, a, b);
   }
   store_tile<R, NV>(acc, t.c, t.ldc, t.m, t.n, t.last, *t.ep);
 }
