@@ -83,8 +83,8 @@ void run_wide_tile(const SgemmBatch& g, const KernelTable& kt, size_t item, int6
     pack_a(g.a[item], g.lda, g.trans_a, 0, g.m, 0, g.k, mr, t_a_pack.data());
     a = t_a_pack.data();
   } else {
-    a = g.a_packed[item]->panels.data();
     a_stride = g.a_packed[item]->mr;
+    a = g.a_packed[item]->panels.data() + g.a_packed_row0 * g.k;
   }
   const PackedB& b = *g.b[item];
   const bool whole = j0 + nr <= g.n;
@@ -125,7 +125,7 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
   for (int64_t kb = 0; kb < k_blocks; ++kb) {
     const int64_t k0 = kb * kKc, kc = std::min(kKc, g.k - k0);
     // Micro-panel p of this block starts at a_block + p * a_panel_stride.
-    const float* a_block = packed_a ? packed_a->panels.data() + (i0 / mr) * g.k * mr + k0 * mr : t_a_pack.data();
+    const float* a_block = packed_a ? packed_a->panels.data() + ((g.a_packed_row0 + i0) / mr) * g.k * mr + k0 * mr : t_a_pack.data();
     const int64_t a_panel_stride = (packed_a ? g.k : kc) * mr;
     if (!packed_a) pack_a(g.a[item], g.lda, g.trans_a, i0, rows, k0, kc, mr, t_a_pack.data());
     const auto tile = [&](int64_t ir, int64_t jr) {
