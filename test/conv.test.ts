@@ -117,41 +117,55 @@ test('a conv over zero input channels gives the bias, then the activation', asyn
   t.deepEqual([...y.data], [0.5, 0.5, 0.5, 0.5, 0, 0, 0, 0]);
 });
 
-// Winograd F(2x2, 3x3) (native/core/winograd.h) in float64, as absolute values: the bound of each
-// output's rounding error is (C + 12) * 2^-24 times A^T (|U| . |V|) A summed over the channels, with
-// |U| = |G| |g| |G|^T and |V| = |B^T| |d| |B| (docs/determinism.md derives it).
-const BT = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]];
-const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
-const AT = [[1, 1, 1, 0], [0, 1, -1, -1]];
+// Winograd F(2x2, 3x3) and F(4x4, 3x3) (native/core/winograd.h) in float64, as absolute values: the
+// bound of each output's rounding error is (C + steps) * 2^-24 times A^T (|U| . |V|) A summed over the
+// channels, with |U| = |G| |g| |G|^T and |V| = |B^T| |d| |B| (docs/determinism.md derives it): the
+// chain's C roundings plus those of the transforms and the epilogue.
+interface Scheme { tile: number; steps: number; BT: number[][]; G: number[][]; AT: number[][] }
+const F2: Scheme = {
+  tile: 2, steps: 12,
+  BT: [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]],
+  G: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]],
+  AT: [[1, 1, 1, 0], [0, 1, -1, -1]],
+};
+const F4: Scheme = {
+  tile: 4, steps: 32,
+  BT: [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
+  G: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
+  AT: [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
+};
 const absProduct = (a: number[][], b: number[][]) => a.map((row) => b[0].map((_, j) => row.reduce((s, v, k) => s + Math.abs(v) * Math.abs(b[k][j]), 0)));
 const transpose = (a: number[][]) => a[0].map((_, j) => a.map((row) => row[j]));
 
-function winogradBound(x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array, pads: number[], b: number, o: number, i: number, j: number) {
+function winogradBound(f: Scheme, x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array, pads: number[], b: number, o: number, i: number, j: number) {
   const [, c, h, wd] = xs;
-  const ty = Math.floor(i / 2), tx = Math.floor(j / 2), r = i % 2, q = j % 2;
+  const alpha = f.tile + 2, taps = [...Array(alpha).keys()];
+  const ty = Math.floor(i / f.tile), tx = Math.floor(j / f.tile), r = i % f.tile, q = j % f.tile;
   let sum = Math.abs(bias[o]);
   for (let ci = 0; ci < c; ci++) {
     const g = [0, 1, 2].map((a) => [0, 1, 2].map((s) => w[((o * c + ci) * 3 + a) * 3 + s]));
-    const d = [0, 1, 2, 3].map((a) => [0, 1, 2, 3].map((s) => {
-      const iy = ty * 2 - pads[0] + a, ix = tx * 2 - pads[1] + s;
+    const d = taps.map((a) => taps.map((s) => {
+      const iy = ty * f.tile - pads[0] + a, ix = tx * f.tile - pads[1] + s;
       return iy < 0 || iy >= h || ix < 0 || ix >= wd ? 0 : x[((b * c + ci) * h + iy) * wd + ix];
     }));
-    const u = absProduct(absProduct(G, g), transpose(G)), v = absProduct(absProduct(BT, d), transpose(BT));
-    for (let a = 0; a < 4; a++)
-      for (let s = 0; s < 4; s++) sum += Math.abs(AT[r][a]) * Math.abs(AT[q][s]) * u[a][s] * v[a][s];
+    const u = absProduct(absProduct(f.G, g), transpose(f.G)), v = absProduct(absProduct(f.BT, d), transpose(f.BT));
+    for (const a of taps)
+      for (const s of taps) sum += Math.abs(f.AT[r][a]) * Math.abs(f.AT[q][s]) * u[a][s] * v[a][s];
   }
   return sum;
 }
 
-test('3x3 stride-1 convs with 16+ channels (Winograd F(2x2, 3x3)) match float64 within the transforms\' bound', async (t) => {
-  const configs: [number[], number[], [number, number, number, number]][] = [
-    [[2, 16, 12, 13], [16, 16, 3, 3], [1, 1, 1, 1]],  // a ragged last panel of tiles, an odd width
-    [[1, 21, 17, 9], [19, 21, 3, 3], [0, 2, 1, 1]],   // asymmetric pads, an odd height, odd channel counts
-    [[1, 70, 18, 18], [20, 70, 3, 3], [0, 0, 0, 0]],  // more channels than a block of the input transform
-    [[1, 16, 67, 1], [16, 16, 3, 3], [1, 1, 1, 1]],   // one column: each tile row holds one half-empty tile
+test('3x3 stride-1 convs with 16+ channels (Winograd, F(4x4, 3x3) on maps of 16x16 and up) match float64 within the transforms\' bound', async (t) => {
+  const configs: [number[], number[], [number, number, number, number], Scheme][] = [
+    [[2, 16, 12, 13], [16, 16, 3, 3], [1, 1, 1, 1], F2],  // a ragged last panel of tiles, an odd width
+    [[1, 21, 17, 9], [19, 21, 3, 3], [0, 2, 1, 1], F2],   // asymmetric pads, an odd height, odd channel counts
+    [[1, 70, 18, 14], [20, 70, 3, 3], [0, 0, 0, 0], F2],  // many channels, a 16x12 map
+    [[1, 16, 67, 1], [16, 16, 3, 3], [1, 1, 1, 1], F2],   // one column: each tile row holds one half-empty tile
+    [[1, 70, 18, 18], [20, 70, 3, 3], [0, 0, 0, 0], F4],  // 16x16 exactly
+    [[3, 16, 19, 17], [24, 16, 3, 3], [1, 2, 0, 1], F4],  // asymmetric pads, ragged edge tiles, panels across images
   ];
   let seed = 80;
-  for (const [xs, ws, pads] of configs) {
+  for (const [xs, ws, pads, f] of configs) {
     const x = randomTensor(xs, seed++), w = randomTensor(ws, seed++), bias = randomTensor([ws[0]], seed++);
     const y = await ops.conv2d(x, w, bias, { pads });
     const win = { kh: 3, kw: 3, sh: 1, sw: 1, pads, dh: 1, dw: 1 };
@@ -164,13 +178,13 @@ test('3x3 stride-1 convs with 16+ channels (Winograd F(2x2, 3x3)) match float64 
         for (let i = 0; i < oh; i++)
           for (let j = 0; j < ow; j++) {
             const at = ((b * m + o) * oh + i) * ow + j;
-            const tol = (xs[1] + 12) * 2 ** -24 * winogradBound(x.data, xs, w.data, ws, bias.data, pads, b, o, i, j) + 4 * 2 ** -24 * Math.abs(ref.y[at]);
+            const tol = (xs[1] + f.steps) * 2 ** -24 * winogradBound(f, x.data, xs, w.data, ws, bias.data, pads, b, o, i, j) + 4 * 2 ** -24 * Math.abs(ref.y[at]);
             const err = Math.abs(y.data[at] - ref.y[at]);
             if (!(err <= tol)) return t.fail(`${JSON.stringify(xs)} x ${JSON.stringify(ws)}: output ${at} is ${y.data[at]}, expected ${ref.y[at]} (tolerance ${tol})`);
             worst = Math.max(worst, err / tol);
           }
     t.true(worst > 0, 'some rounding error is expected of the transforms');
-    t.log(`${JSON.stringify(xs)} x ${JSON.stringify(ws)}: worst error ${worst.toFixed(3)} of the bound`);
+    t.log(`F(${f.tile}x${f.tile}, 3x3) ${JSON.stringify(xs)} x ${JSON.stringify(ws)}: worst error ${worst.toFixed(3)} of the bound`);
   }
 });
 

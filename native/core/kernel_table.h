@@ -96,6 +96,21 @@ struct PlaneSizes {
   int64_t h, w, oh, ow;
 };
 
+// One Winograd scheme's transforms (core/winograd.h, kernels/winograd.inl), alpha^2 elements per tile:
+// the weight transforms of `pairs` 3x3 kernels, element xi of pair q to u[xi * xi_stride + q]; the
+// input transforms of `channels` planes for tiles [pix0, pix0 + valid) of a tile grid (sizes.oh x
+// sizes.ow), element xi written as columns [column, column + valid) of the 32-wide panel dst[xi]; and
+// the output transforms of tiles [first, first + count) of `channels` channels, element xi of channel
+// o at m + (o * alpha^2 + xi) * xi_stride, with the epilogue (a bias value per channel, residual
+// planes, activation) into the output planes (sizes.h x sizes.w each).
+struct WinogradKernels {
+  void (*weight_transform)(const float* w, int64_t pairs, float* u, int64_t xi_stride);
+  void (*input_panel)(const float* planes, int64_t channels, const PlaneSizes& tiles, const Window2d& win, int64_t pix0,
+                      int64_t valid, int64_t column, float* const* dst);
+  void (*output_tiles)(const float* m, int64_t channels, int64_t xi_stride, const PlaneSizes& tiles, int64_t first,
+                       int64_t count, const float* bias, const float* residual, const UnaryParams& act, float* y);
+};
+
 struct KernelTable {
   const char* isa;
   int sgemm_mr;         // rows of the main micro-tile
@@ -126,17 +141,8 @@ struct KernelTable {
                        int64_t pix0, int64_t valid, int64_t width, float* dst);
   // Max pooling of `planes` consecutive planes.
   void (*max_pool_planes)(const float* x, float* y, size_t planes, const PlaneSizes& sizes, const Window2d& win);
-  // Winograd conv (core/winograd.h): the weight transforms of `pairs` 3x3 kernels, element xi of pair q
-  // to u[xi * xi_stride + q]; the input transforms of `channels` planes for tiles
-  // [pix0, pix0 + valid) of a tile grid (sizes.oh x sizes.ow), element xi written as rows of the 32-wide
-  // panel dst[xi]; and the output transforms of tiles [first, first + count) of `channels` channels,
-  // element xi of channel o at m + (o * 16 + xi) * xi_stride, with the epilogue (a bias value per
-  // channel, residual planes, activation) into the output planes (sizes.h x sizes.w each).
-  void (*winograd_weight_transform)(const float* w, int64_t pairs, float* u, int64_t xi_stride);
-  void (*winograd_input_panel)(const float* planes, int64_t channels, const PlaneSizes& tiles, const Window2d& win,
-                               int64_t pix0, int64_t valid, float* const* dst);
-  void (*winograd_output_tiles)(const float* m, int64_t channels, int64_t xi_stride, const PlaneSizes& tiles, int64_t first,
-                                int64_t count, const float* bias, const float* residual, const UnaryParams& act, float* y);
+  // Winograd conv (core/winograd.h), F(2x2, 3x3) and F(4x4, 3x3).
+  WinogradKernels winograd_f2, winograd_f4;
 };
 
 enum class Isa : int32_t { Scalar, Avx2, Avx512 };

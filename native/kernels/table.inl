@@ -37,9 +37,10 @@ void fill_table(verinfer::KernelTable* t, const char* name) {
   t->affine = &affine;
   t->im2col_panel = &im2col_panel;
   t->max_pool_planes = &max_pool_planes;
-  t->winograd_weight_transform = &winograd_weight_transform;
-  t->winograd_input_panel = &winograd_input_panel;
-  t->winograd_output_tiles = &winograd_output_tiles;
+  t->winograd_f2 = {&winograd_weight_transform<verinfer::WinogradF2>, &winograd_input_panel<verinfer::WinogradF2>,
+                    &winograd_output_tiles<verinfer::WinogradF2>};
+  t->winograd_f4 = {&winograd_weight_transform<verinfer::WinogradF4>, &winograd_input_panel<verinfer::WinogradF4>,
+                    &winograd_output_tiles<verinfer::WinogradF4>};
 }
 
 }  // namespace VI_ISA_NS

@@ -26,8 +26,8 @@ inline VecF combine(const float (&coef)[N], const VecF* x, int stride) {
 
 // U = G g G^T for `pairs` consecutive 3x3 kernels g (9 floats each, w[pair * 9 + r * 3 + s]): element
 // xi of pair q goes to u[xi * xi_stride + q]. Lanes run along pairs.
-inline void winograd_weight_transform(const float* w, int64_t pairs, float* u, int64_t xi_stride) {
-  using S = verinfer::WinogradF2;
+template <class S>
+void winograd_weight_transform(const float* w, int64_t pairs, float* u, int64_t xi_stride) {
   constexpr int A = S::kAlpha, W = VecF::width;
   for (int64_t q0 = 0; q0 < pairs; q0 += W) {
     const int n = static_cast<int>(std::min<int64_t>(W, pairs - q0));
@@ -47,48 +47,77 @@ inline void winograd_weight_transform(const float* w, int64_t pairs, float* u, i
 
 // V = B^T d B for the tiles [pix0, pix0 + valid) of `tiles` (oh x ow tiles over an h x w plane; `win`
 // is the alpha x alpha input window at stride kTile, the conv's pads) of `channels` planes: element xi
-// of channel c's transform goes to dst[xi][c * 32 + j], zeros past `valid`. The tiles' inputs are first
-// gathered, a few channels at a time, by im2col.
-inline void winograd_input_panel(const float* planes, int64_t channels, const verinfer::PlaneSizes& tiles,
-                                 const verinfer::Window2d& win, int64_t pix0, int64_t valid, float* const* dst) {
-  using S = verinfer::WinogradF2;
-  constexpr int A = S::kAlpha, P = verinfer::kPanelWidth;
-  constexpr int64_t kChunk = 8;
-  alignas(64) float taps[kChunk * A * A * P];
+// of channel c's transform for tile pix0 + j goes to dst[xi][c * 32 + column + j]; other columns are
+// left alone, so one panel may gather tiles of several images. Each vector of tiles gathers its taps
+// (zeros in the padding) straight from the planes: lanes may lie in different tile rows, so small maps
+// fill whole vectors.
+template <class S>
+void winograd_input_panel(const float* planes, int64_t channels, const verinfer::PlaneSizes& tiles,
+                          const verinfer::Window2d& win, int64_t pix0, int64_t valid, int64_t column, float* const* dst) {
+  constexpr int A = S::kAlpha, P = verinfer::kPanelWidth, W = VecF::width;
   const int64_t plane = tiles.h * tiles.w;
-  for (int64_t c0 = 0; c0 < channels; c0 += kChunk) {
-    const int64_t count = std::min(kChunk, channels - c0);
-    im2col_panel(planes + c0 * plane, count, tiles, win, pix0, valid, P, taps);
-    for (int64_t c = 0; c < count; ++c)
-      for (int j = 0; j < P; j += VecF::width) {
-        VecF d[A][A], rows[A][A];
+  for (int64_t j = 0; j < valid; j += W) {
+    const int lanes = static_cast<int>(std::min<int64_t>(W, valid - j));
+    // Tap (i, s) of lane l lies at offsets[i][s][l] of a plane where bit l of inside[i][s] is set.
+    alignas(64) int32_t offsets[A][A][W] = {};
+    uint32_t inside[A][A] = {};
+    for (int l = 0; l < lanes; ++l) {
+      const int64_t t = pix0 + j + l, y0 = t / tiles.ow * win.stride_h - win.pad_top, x0 = t % tiles.ow * win.stride_w - win.pad_left;
+      for (int i = 0; i < A; ++i)
+        for (int s = 0; s < A; ++s) {
+          const int64_t y = y0 + i, x = x0 + s;
+          if (y < 0 || y >= tiles.h || x < 0 || x >= tiles.w) continue;
+          offsets[i][s][l] = static_cast<int32_t>(y * tiles.w + x);  // a plane holds under 2^31 floats (conv_winograd)
+          inside[i][s] |= 1u << l;
+        }
+    }
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* x = planes + c * plane;
+      VecF d[A][A], rows[A][A];
 #pragma GCC unroll 16
-        for (int i = 0; i < A; ++i)
+      for (int i = 0; i < A; ++i)
 #pragma GCC unroll 16
-          for (int s = 0; s < A; ++s) d[i][s] = VecF::load(taps + ((c * A + i) * A + s) * P + j);
+        for (int s = 0; s < A; ++s) d[i][s] = VecF::gather(x, offsets[i][s], inside[i][s]);
 #pragma GCC unroll 16
-        for (int i = 0; i < A; ++i)
+      for (int i = 0; i < A; ++i)
 #pragma GCC unroll 16
-          for (int v = 0; v < A; ++v) rows[i][v] = combine(S::kBt[v], d[i], 1);  // d B
+        for (int v = 0; v < A; ++v) rows[i][v] = combine(S::kBt[v], d[i], 1);  // d B
 #pragma GCC unroll 16
-        for (int u = 0; u < A; ++u)
+      for (int u = 0; u < A; ++u)
 #pragma GCC unroll 16
-          for (int v = 0; v < A; ++v) combine(S::kBt[u], &rows[0][v], A).store(dst[u * A + v] + (c0 + c) * P + j);
-      }
+        for (int v = 0; v < A; ++v) combine(S::kBt[u], &rows[0][v], A).store_partial(dst[u * A + v] + c * P + column + j, lanes);
+    }
+  }
+}
+
+// p[l * T + q] = y[q][l] for every lane l of T vectors, T a power of two: each lane's T values are its
+// values of the even q and of the odd q, interleaved.
+template <int T>
+inline void store_interleaved(float* p, const VecF* y) {
+  constexpr int W = VecF::width;
+  if constexpr (T == 2) {
+    VecF::store_pairs(p, y[0], y[1]);
+  } else {
+    static_assert(T > 2 && T % 2 == 0, "T is a power of two");
+    VecF even[T / 2], odd[T / 2];
+    for (int q = 0; q < T / 2; ++q) even[q] = y[2 * q], odd[q] = y[2 * q + 1];
+    alignas(64) float evens[T / 2 * W], odds[T / 2 * W];
+    store_interleaved<T / 2>(evens, even);
+    store_interleaved<T / 2>(odds, odd);
+    for (int i = 0; i < T / 2; ++i) VecF::store_pairs(p + 2 * i * W, VecF::load(evens + i * W), VecF::load(odds + i * W));
   }
 }
 
 // Y = A^T M A for tiles [first, first + count) of `channels` output channels: element xi of channel
-// o's tile first + t at m[(o * 16 + xi) * xi_stride + t]; `tiles` is the tile grid (oh x ow) over the
+// o's tile first + t at m[(o * alpha^2 + xi) * xi_stride + t]; `tiles` is the tile grid (oh x ow) over the
 // h x w output planes y, one per channel. Each output then takes the GEMM epilogue's steps:
 // ((y + bias) + residual), then the activation; bias (one value per channel) and residual (planes
 // like y) may be null. The parts of edge tiles past the plane are dropped.
-inline void winograd_output_tiles(const float* m, int64_t channels, int64_t xi_stride, const verinfer::PlaneSizes& tiles,
-                                  int64_t first, int64_t count, const float* bias, const float* residual,
-                                  const verinfer::UnaryParams& act, float* y) {
-  using S = verinfer::WinogradF2;
+template <class S>
+void winograd_output_tiles(const float* m, int64_t channels, int64_t xi_stride, const verinfer::PlaneSizes& tiles,
+                           int64_t first, int64_t count, const float* bias, const float* residual,
+                           const verinfer::UnaryParams& act, float* y) {
   constexpr int A = S::kAlpha, T = S::kTile, W = VecF::width;
-  static_assert(T == 2, "the output rows are written as pairs of columns");
   const int64_t plane = tiles.h * tiles.w;
   for (int64_t t0 = 0; t0 < count; t0 += W) {
     const int n = static_cast<int>(std::min<int64_t>(W, count - t0));
@@ -141,7 +170,7 @@ inline void winograd_output_tiles(const float* m, int64_t channels, int64_t xi_s
           }
         }
         alignas(64) float row[T * W];  // lane l's outputs of tile row r at row[l * T ...]
-        VecF::store_pairs(row, yq[0], yq[1]);
+        store_interleaved<T>(row, yq);
         if (act.op != verinfer::UnaryOp::Identity) unary(act, row, row, static_cast<size_t>(T * n));
         for (int i = 0; i < run_count; ++i) {
           if (r >= rows_in[runs[i].first]) continue;

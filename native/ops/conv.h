@@ -22,7 +22,7 @@ struct ConvParams {
   // (pack_b_batch, trans_b) for ConvSchedule::PixelRows.
   const PackedA* packed_weights = nullptr;
   const PackedB* packed_weights_t = nullptr;
-  // For ConvSchedule::Winograd: the 16 transformed weight matrices (winograd_weights), or null to
+  // For ConvSchedule::Winograd: the alpha^2 transformed weight matrices (winograd_weights), or null to
   // transform per call.
   const PackedA* winograd_weights = nullptr;
   // Added to the output after the bias and before the activation (a ResNet block's skip connection),
@@ -35,7 +35,7 @@ struct ConvParams {
 Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p);
 // How a conv runs, chosen from its attributes and per-sample shapes alone (never the batch size or
 // the thread count), in this order:
-// - Winograd F(2x2, 3x3) (ops/conv_winograd.h): a 3x3 stride-1 undilated conv of one group with
+// - Winograd F(2x2, 3x3) or F(4x4, 3x3) (ops/conv_winograd.h): a 3x3 stride-1 undilated conv of one group with
 //   enough channels on both sides that its transforms cost less than the products they save;
 // - Direct, without im2col (ops/conv_direct.h): one group, no dilation, 1 to kDirectMaxChannels input
 //   channels, where im2col would write far more floats than the input holds, and a stride no wider
@@ -45,9 +45,10 @@ Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p);
 // - Im2col, the weights as the GEMM's A and the im2col matrix as its B.
 enum class ConvSchedule { Winograd, Direct, PixelRows, Im2col };
 ConvSchedule conv_schedule(const Shape& x, const Shape& w, const ConvParams& p);
-// Such a conv's weights w [M, C, 3, 3] transformed, U = G g G^T: element xi of every (output, input)
-// channel pair as an M x C matrix packed as A, for xi in [0, 16).
-std::vector<PackedA> winograd_weights(const float* w, int64_t m, int64_t c);
+// Such a conv's weights w [M, C, 3, 3] transformed for tiles of winograd_tile (ops/conv_winograd.h),
+// U = G g G^T: element xi of every (output, input) channel pair as an M x C matrix packed as A, for xi
+// in [0, alpha^2).
+std::vector<PackedA> winograd_weights(const float* w, int64_t m, int64_t c, int64_t tile);
 void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y);
 
 enum class PoolKind : int32_t { Max, Average };

@@ -3,6 +3,7 @@
 
 #include "core/dispatch.h"
 #include "ops/conv.h"
+#include "ops/conv_winograd.h"
 #include "ops/eltwise.h"
 #include "ops/gemm.h"
 #include "ops/integer.h"
@@ -230,8 +231,11 @@ void pack_conv_weights(const Plan& plan, PlanStep& s) {
   const Shape& xs = plan.values[static_cast<size_t>(s.inputs[0])].shape;
   switch (conv_schedule(xs, wv.shape, conv_params(s.params))) {
     case ConvSchedule::Winograd:
-      s.winograd_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv winograd " + dims + mr,
-                                                                    [&] { return winograd_weights(w, wv.shape[0], wv.shape[1]); });
+    {
+      const int64_t tile = winograd_tile(conv2d_shape(xs, wv.shape, conv_params(s.params)));
+      s.winograd_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv winograd " + dims + mr + " tile " + std::to_string(tile),
+                                                                    [&] { return winograd_weights(w, wv.shape[0], wv.shape[1], tile); });
+    }
       return;
     case ConvSchedule::Direct: return;
     case ConvSchedule::PixelRows:

@@ -37,6 +37,13 @@ struct VecF {
     _mm256_storeu_ps(p, _mm256_permute2f128_ps(low, high, 0x20));
     _mm256_storeu_ps(p + 8, _mm256_permute2f128_ps(low, high, 0x31));
   }
+  // Lane i from base[offsets[i]] where bit i of `lanes` is set, else zero; nothing else is read.
+  static VecF gather(const float* base, const int32_t* offsets, uint32_t lanes) {
+    const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    const __m256i on = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(static_cast<int>(lanes)), bit), bit);
+    const __m256i index = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(offsets));
+    return {_mm256_mask_i32gather_ps(_mm256_setzero_ps(), base, index, _mm256_castsi256_ps(on), 4)};
+  }
   static VecF set1(float x) { return {_mm256_set1_ps(x)}; }
   static VecF zero() { return {_mm256_setzero_ps()}; }
   void store(float* p) const { _mm256_storeu_ps(p, v); }

@@ -36,6 +36,10 @@ struct VecF {
     _mm512_storeu_ps(p, _mm512_permutex2var_ps(even.v, low, odd.v));
     _mm512_storeu_ps(p + 16, _mm512_permutex2var_ps(even.v, _mm512_add_epi32(low, _mm512_set1_epi32(8)), odd.v));
   }
+  // Lane i from base[offsets[i]] where bit i of `lanes` is set, else zero; nothing else is read.
+  static VecF gather(const float* base, const int32_t* offsets, uint32_t lanes) {
+    return {_mm512_mask_i32gather_ps(_mm512_setzero_ps(), static_cast<__mmask16>(lanes), _mm512_loadu_si512(offsets), base, 4)};
+  }
   static VecF set1(float x) { return {_mm512_set1_ps(x)}; }
   static VecF zero() { return {_mm512_setzero_ps()}; }
   void store(float* p) const { _mm512_storeu_ps(p, v); }

@@ -20,6 +20,7 @@ struct VecF {
     odd = {n > 0 ? p[1] : 0.0f};
   }
   static void store_pairs(float* p, VecF even, VecF odd) { p[0] = even.v, p[1] = odd.v; }
+  static VecF gather(const float* base, const int32_t* offsets, uint32_t lanes) { return {lanes & 1u ? base[offsets[0]] : 0.0f}; }
   static VecF set1(float x) { return {x}; }
   static VecF zero() { return {0.0f}; }
   void store(float* p) const { *p = v; }

@@ -196,20 +196,22 @@ int check_conv() {
       pool2d(PoolKind::Max, x.get(), xs, win, false, pooled.get());
       ++cases;
     }
-  // Winograd convs on maps one or two columns wide: a tile row holds one tile, half empty at width 1.
-  for (int64_t width : {1, 2})
-    for (int64_t height : {64, 67}) {
-      const Shape xs{2, 16, height, width}, ws{16, 16, 3, 3};
-      ConvParams p;
-      p.window.kh = p.window.kw = 3;
-      p.window.pad_top = p.window.pad_left = p.window.pad_bottom = p.window.pad_right = 1;
-      const Shape ys = conv2d_shape(xs, ws, p);
-      Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), w(static_cast<size_t>(numel(ws, "w")));
-      Guarded<float> y(static_cast<size_t>(numel(ys, "y"))), skip(static_cast<size_t>(numel(ys, "skip")));
-      p.residual = skip.get();
-      conv2d(x.get(), xs, w.get(), ws, nullptr, p, y.get());
-      ++cases;
-    }
+  // Winograd convs on maps one or two columns wide (a tile row holds one tile, half empty at width 1),
+  // and F(4x4, 3x3) on batches of maps whose tiles do not fill whole panels: panels span images, and
+  // the last is ragged.
+  const Shape narrow_and_batched[] = {{2, 16, 64, 1}, {2, 16, 67, 1}, {2, 16, 64, 2}, {2, 16, 67, 2}, {3, 16, 17, 18}, {5, 16, 16, 16}};
+  for (const Shape& xs : narrow_and_batched) {
+    const Shape ws{16, 16, 3, 3};
+    ConvParams p;
+    p.window.kh = p.window.kw = 3;
+    p.window.pad_top = p.window.pad_left = p.window.pad_bottom = p.window.pad_right = 1;
+    const Shape ys = conv2d_shape(xs, ws, p);
+    Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), w(static_cast<size_t>(numel(ws, "w")));
+    Guarded<float> y(static_cast<size_t>(numel(ys, "y"))), skip(static_cast<size_t>(numel(ys, "skip")));
+    p.residual = skip.get();
+    conv2d(x.get(), xs, w.get(), ws, nullptr, p, y.get());
+    ++cases;
+  }
   // 2x2/2 max pooling, whose inner runs load a pair of columns per tap row: even and odd widths, pads.
   for (int64_t w_in : {2, 3, 17, 32, 33})
     for (int64_t pad : {0, 1}) {
