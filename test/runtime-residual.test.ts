@@ -43,6 +43,7 @@ function blockModel(w: Tensor<'float32'>, bias: Tensor<'float32'>, b: Block): Ui
 const BLOCKS: Record<string, [Block, boolean]> = {
   'a 12x12 map, 8 input channels (pixels as GEMM columns)': [{ n: 2, c: 8, m: 24, hw: 12, skip: [2, 24, 12, 12], skipFirst: false }, true],
   'a 12x12 map, 16 input channels (Winograd)': [{ n: 2, c: 16, m: 24, hw: 12, skip: [2, 24, 12, 12], skipFirst: false }, true],
+  'a 17x17 map, 16 input channels (Winograd F(4x4, 3x3), panels across images)': [{ n: 3, c: 16, m: 24, hw: 17, skip: [3, 24, 17, 17], skipFirst: false }, true],
   'a 12x12 map, 3 input channels (direct)': [{ n: 2, c: 3, m: 13, hw: 12, skip: [2, 13, 12, 12], skipFirst: false }, true],
   'a 7x7 map (pixels as GEMM rows), the skip first': [{ n: 2, c: 64, m: 64, hw: 7, skip: [2, 64, 7, 7], skipFirst: true }, true],
   'a broadcast skip': [{ n: 1, c: 8, m: 8, hw: 6, skip: [1, 8, 1, 1], skipFirst: false }, false],
@@ -57,6 +58,7 @@ for (const [name, b] of Object.entries({
   'pixels as GEMM columns, in column blocks': { n: 1, c: 8, m: 32, hw: 56 },
   'two output channels (the small-M tile)': { n: 2, c: 8, m: 2, hw: 12 },
   'Winograd, ragged edge tiles': { n: 2, c: 16, m: 24, hw: 13 },
+  'Winograd F(4x4, 3x3), one panel for several threads (output channels split)': { n: 1, c: 16, m: 40, hw: 16 },
   direct: { n: 2, c: 3, m: 13, hw: 12 },
   'pixels as GEMM rows': { n: 2, c: 64, m: 64, hw: 7 },
   'K = 2088, two GEMM depth blocks': { n: 1, c: 232, m: 32, hw: 8 },

@@ -17,7 +17,8 @@ struct WinogradF2 {
 };
 
 // F(4x4, 3x3), interpolating at 0, +-1, +-2 and infinity: 36 products per 16 outputs, 1.78 times fewer
-// than F(2x2, 3x3) for larger transforms (B^T's 5s and G's sixths round; the rest are powers of two).
+// than F(2x2, 3x3), for larger transforms whose products by 5 and by G's sixths, twelfths and
+// twenty-fourths round (the other coefficients are powers of two).
 struct WinogradF4 {
   static constexpr int kTile = 4;
   static constexpr int kAlpha = 6;

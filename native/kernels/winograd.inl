@@ -45,8 +45,8 @@ void winograd_weight_transform(const float* w, int64_t pairs, float* u, int64_t 
   }
 }
 
-// V = B^T d B for the tiles [pix0, pix0 + valid) of `tiles` (oh x ow tiles over an h x w plane; `win`
-// is the alpha x alpha input window at stride kTile, the conv's pads) of `channels` planes: element xi
+// V = B^T d B for the tiles [pix0, pix0 + valid) of `tiles` (oh x ow tiles over an h x w plane, the
+// first at the conv's pads in `win`) of `channels` planes: element xi
 // of channel c's transform for tile pix0 + j goes to dst[xi][c * 32 + column + j]; other columns are
 // left alone, so one panel may gather tiles of several images. Each vector of tiles gathers its taps
 // (zeros in the padding) straight from the planes: lanes may lie in different tile rows, so small maps
@@ -62,7 +62,7 @@ void winograd_input_panel(const float* planes, int64_t channels, const verinfer:
     alignas(64) int32_t offsets[A][A][W] = {};
     uint32_t inside[A][A] = {};
     for (int l = 0; l < lanes; ++l) {
-      const int64_t t = pix0 + j + l, y0 = t / tiles.ow * win.stride_h - win.pad_top, x0 = t % tiles.ow * win.stride_w - win.pad_left;
+      const int64_t t = pix0 + j + l, y0 = t / tiles.ow * S::kTile - win.pad_top, x0 = t % tiles.ow * S::kTile - win.pad_left;
       for (int i = 0; i < A; ++i)
         for (int s = 0; s < A; ++s) {
           const int64_t y = y0 + i, x = x0 + s;
@@ -98,7 +98,7 @@ inline void store_interleaved(float* p, const VecF* y) {
   if constexpr (T == 2) {
     VecF::store_pairs(p, y[0], y[1]);
   } else {
-    static_assert(T > 2 && T % 2 == 0, "T is a power of two");
+    static_assert(T > 2 && (T & (T - 1)) == 0, "T is a power of two");
     VecF even[T / 2], odd[T / 2];
     for (int q = 0; q < T / 2; ++q) even[q] = y[2 * q], odd[q] = y[2 * q + 1];
     alignas(64) float evens[T / 2 * W], odds[T / 2 * W];

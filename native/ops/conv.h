@@ -22,9 +22,10 @@ struct ConvParams {
   // (pack_b_batch, trans_b) for ConvSchedule::PixelRows.
   const PackedA* packed_weights = nullptr;
   const PackedB* packed_weights_t = nullptr;
-  // For ConvSchedule::Winograd: the alpha^2 transformed weight matrices (winograd_weights), or null to
-  // transform per call.
+  // For ConvSchedule::Winograd: the alpha^2 transformed weight matrices (winograd_weights) and their
+  // count, checked against the conv's scheme; or null to transform per call.
   const PackedA* winograd_weights = nullptr;
+  int64_t winograd_weight_count = 0;
   // Added to the output after the bias and before the activation (a ResNet block's skip connection),
   // shaped like the output; or null. It may be the output itself (the planner writes a ResNet block's
   // output over its skip when the conv is the skip's last reader).

@@ -6,6 +6,8 @@
 #include "ops/conv_winograd.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "core/dispatch.h"
 #include "core/shape.h"
@@ -66,16 +68,15 @@ void run_winograd(const float* x, const Shape& xs, const float* w, const float* 
   constexpr int64_t elements = kElements<Scheme>;
   const WinogradKernels& kt = transforms<Scheme>();
   const int64_t n = xs[0], c = xs[1], m = ys[1], image_floats = c * xs[2] * xs[3], out_plane = ys[2] * ys[3], out_image = m * out_plane;
-  // The tile grid, seen from the input (window alpha x alpha at stride kTile, the conv's pads) and
-  // from the output plane.
+  // The tile grid, seen from the input (tiles at stride kTile from the conv's pads) and from the
+  // output plane.
   const PlaneSizes in_tiles{xs[2], xs[3], ceil_div(ys[2], Scheme::kTile), ceil_div(ys[3], Scheme::kTile)};
   const PlaneSizes out_tiles{ys[2], ys[3], in_tiles.oh, in_tiles.ow};
-  Window2d win;
-  win.kh = win.kw = Scheme::kAlpha;
-  win.stride_h = win.stride_w = Scheme::kTile;
-  win.pad_top = p.window.pad_top, win.pad_left = p.window.pad_left;
   const int64_t tiles = in_tiles.oh * in_tiles.ow, total = n * tiles, panels = ceil_div(total, kPanelWidth);
 
+  if (p.winograd_weights && p.winograd_weight_count != elements)
+    throw std::logic_error("conv2d: " + std::to_string(p.winograd_weight_count) + " transformed weight matrices for a scheme of " +
+                           std::to_string(elements));
   Scratch<PackedA> own_weights(p.winograd_weights ? 0 : elements, packed_a_floats(m, c), [&](PackedA& a) { allocate_panels(a, m, c); });
   if (!p.winograd_weights) transform_weights<Scheme>(w, m, c, own_weights.data());
   const PackedA* u = p.winograd_weights ? p.winograd_weights : own_weights.data();
@@ -89,20 +90,20 @@ void run_winograd(const float* x, const Shape& xs, const float* w, const float* 
                             ? std::clamp<int64_t>(std::min(panels / threads, kWinogradTaskBytes / panel_bytes), 1, panels)
                             : 1;
   // Fewer tasks than threads (a small batch of a small map): each task's output channels are split
-  // too, in whole micro-panels of U, and every part transforms its task's inputs itself.
+  // too, in slices of whole micro-panels of U, and every slice transforms its task's inputs itself.
   const int64_t tasks = ceil_div(panels, block), mr = kernels().sgemm_mr, channel_panels = ceil_div(m, mr);
-  const int64_t parts = tasks >= threads ? 1 : std::min(ceil_div(threads, tasks), channel_panels);
-  ThreadPool::instance().run(tasks * parts, [&](size_t job) {
-    const int64_t task = static_cast<int64_t>(job) / parts, part = static_cast<int64_t>(job) % parts;
+  const int64_t slices = tasks >= threads ? 1 : std::min(ceil_div(threads, tasks), channel_panels);
+  ThreadPool::instance().run(tasks * slices, [&](size_t job) {
+    const int64_t task = static_cast<int64_t>(job) / slices, slice = static_cast<int64_t>(job) % slices;
     const int64_t first = task * block * kPanelWidth, count = std::min(block * kPanelWidth, total - first);
-    const int64_t o0 = part * channel_panels / parts * mr, rows = std::min(m, (part + 1) * channel_panels / parts * mr) - o0;
+    const int64_t o0 = slice * channel_panels / slices * mr, rows = std::min(m, (slice + 1) * channel_panels / slices * mr) - o0;
     ScratchPanels v(elements, c, count);
     for (int64_t q = 0; q * kPanelWidth < count; ++q) {
       float* dst[elements];
       for (int64_t xi = 0; xi < elements; ++xi) dst[xi] = v[xi].panels.data() + q * c * kPanelWidth;
       const int64_t width = std::min<int64_t>(kPanelWidth, count - q * kPanelWidth);
-      for_each_image(first + q * kPanelWidth, width, tiles, [&](int64_t image, int64_t tile, int64_t part_tiles, int64_t offset) {
-        kt.input_panel(x + image * image_floats, c, in_tiles, win, tile, part_tiles, offset, dst);
+      for_each_image(first + q * kPanelWidth, width, tiles, [&](int64_t image, int64_t tile, int64_t count_here, int64_t offset) {
+        kt.input_panel(x + image * image_floats, c, in_tiles, p.window, tile, count_here, offset, dst);
       });
       if (width < kPanelWidth)  // the batch's last panel: zeros past its last tile
         for (int64_t xi = 0; xi < elements; ++xi)
@@ -119,9 +120,9 @@ void run_winograd(const float* x, const Shape& xs, const float* w, const float* 
       gb.y.push_back(products[0].data() + xi * count);
     }
     sgemm_serial(gb);
-    for_each_image(first, count, tiles, [&](int64_t image, int64_t tile, int64_t part_tiles, int64_t offset) {
+    for_each_image(first, count, tiles, [&](int64_t image, int64_t tile, int64_t count_here, int64_t offset) {
       const int64_t origin = image * out_image + o0 * out_plane;
-      kt.output_tiles(products[0].data() + offset, rows, count, out_tiles, tile, part_tiles, bias ? bias + o0 : nullptr,
+      kt.output_tiles(products[0].data() + offset, rows, count, out_tiles, tile, count_here, bias ? bias + o0 : nullptr,
                       p.residual ? p.residual + origin : nullptr, p.act, y + origin);
     });
   });

@@ -9,12 +9,13 @@ namespace verinfer {
 
 // Input and output channels a conv needs, on both sides, to run as Winograd: below it the 16 GEMMs of
 // F(2x2, 3x3) are too thin to gain over im2col's one. It also needs a panel's worth of 2x2 tiles per
-// sample (a 7x7 map has 16): with fewer, half-empty panels and the transformed weights' traffic (16/9
-// of the weights) cost more than the products saved.
+// sample (a 7x7 map has 16), judged on one sample since the batch may not decide the bits: a sample
+// alone would leave its panel half empty, and the transformed weights' traffic (16/9 of the weights)
+// cost more than the products saved.
 constexpr int64_t kWinogradMinChannels = 16;
 // Output maps at least this many pixels high and wide run as F(4x4, 3x3); smaller ones as F(2x2, 3x3),
-// where the larger tiles' padding and half-empty panels (a 14x14 map has 16 tiles) cost more than
-// their fewer products save. On one core, F(4x4, 3x3) took 0.70 of F(2x2, 3x3)'s time on a 56x56 map
+// where the larger tiles' padding and a sample's half-empty panel (a 14x14 map has 16 tiles) cost more
+// than their fewer products save. On one core, F(4x4, 3x3) took 0.70 of F(2x2, 3x3)'s time on a 56x56 map
 // of 64 channels and 0.62 on 16 images of 16x16 with 32 to 64 channels, and 1.2 to 1.4 times it on a
 // 14x14 map of 256.
 constexpr int64_t kWinogradF4MinSide = 16;

@@ -362,9 +362,21 @@ void keep_scratch(ScratchHome home, AlignedBuffer<float>&& buffer) {
   shared_scratch().keep(std::move(buffer));
 }
 
+namespace {
+
+// A batch's rows of a packed A start at one of its micro-panels; an unpacked A has no such offset.
+void check_row0(const SgemmBatch& g, const KernelTable& kt) {
+  if (g.a_packed_row0 != 0 && (g.a_packed.empty() || g.a_packed_row0 % kt.sgemm_mr != 0))
+    throw std::logic_error("sgemm: a_packed_row0 " + std::to_string(g.a_packed_row0) + " needs a packed A and a multiple of " +
+                           std::to_string(kt.sgemm_mr));
+}
+
+}  // namespace
+
 void sgemm(const SgemmBatch& g) {
   if (g.m == 0 || g.n == 0 || g.a.empty()) return;
   const KernelTable& kt = kernels();
+  check_row0(g, kt);
   if (g.m <= kt.sgemm_wide_rows) sgemm_small_m(g, kt);
   else sgemm_blocked(g, kt);
 }
@@ -374,6 +386,7 @@ bool sgemm_residual_in_place(int64_t k) { return k <= kKc; }
 void sgemm_serial(const SgemmBatch& g) {
   if (g.m == 0 || g.n == 0) return;
   const KernelTable& kt = kernels();
+  check_row0(g, kt);
   const int64_t mc = row_block(kt);
   for (size_t item = 0; item < g.a.size(); ++item) {
     if (g.m <= kt.sgemm_wide_rows) {

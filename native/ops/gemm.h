@@ -119,7 +119,7 @@ struct SgemmBatch {
   int64_t lda = 0;                      // row stride of A as stored
   std::vector<const float*> a;          // one per batch item
   std::vector<const PackedA*> a_packed; // or, if not empty, A packed (not transposed), one per item
-  int64_t a_packed_row0 = 0;            // the packed A's row that is row 0 here (a multiple of its mr)
+  int64_t a_packed_row0 = 0;            // with a_packed: its row that is row 0 here (a multiple of its mr)
   std::vector<const PackedB*> b;        // one per batch item (may repeat)
   std::vector<float*> y;                // one per batch item, must not alias A, B, C or the residual (but see sgemm_residual_in_place)
   int64_t ldy = 0;

@@ -172,7 +172,10 @@ void run_step(const PlanStep& s, const Bindings& b) {
       ConvParams cp = conv_params(p);
       if (s.packed_weights) cp.packed_weights = s.packed_weights->data();
       if (s.packed_weights_t) cp.packed_weights_t = s.packed_weights_t->data();
-      if (s.winograd_weights) cp.winograd_weights = s.winograd_weights->data();
+      if (s.winograd_weights) {
+        cp.winograd_weights = s.winograd_weights->data();
+        cp.winograd_weight_count = static_cast<int64_t>(s.winograd_weights->size());
+      }
       if (s.inputs.size() > 3 && s.inputs[3] >= 0) cp.residual = f32(in(3));
       const float* bias = s.inputs.size() > 2 && s.inputs[2] >= 0 ? f32(in(2)) : nullptr;
       return conv2d(f32(in(0)), shape(0), f32(in(1)), shape(1), bias, cp, static_cast<float*>(y));
@@ -230,13 +233,12 @@ void pack_conv_weights(const Plan& plan, PlanStep& s) {
   const std::string mr = " mr " + std::to_string(kernels().sgemm_mr);
   const Shape& xs = plan.values[static_cast<size_t>(s.inputs[0])].shape;
   switch (conv_schedule(xs, wv.shape, conv_params(s.params))) {
-    case ConvSchedule::Winograd:
-    {
+    case ConvSchedule::Winograd: {
       const int64_t tile = winograd_tile(conv2d_shape(xs, wv.shape, conv_params(s.params)));
       s.winograd_weights = plan.cache->packed<std::vector<PackedA>>(key, "conv winograd " + dims + mr + " tile " + std::to_string(tile),
                                                                     [&] { return winograd_weights(w, wv.shape[0], wv.shape[1], tile); });
-    }
       return;
+    }
     case ConvSchedule::Direct: return;
     case ConvSchedule::PixelRows:
       s.packed_weights_t = plan.cache->packed<std::vector<PackedB>>(key, "conv B " + dims,
