@@ -46,9 +46,9 @@ void winograd_weight_transform(const float* w, int64_t pairs, float* u, int64_t 
 }
 
 // V = B^T d B for the tiles [pix0, pix0 + valid) of `tiles` (oh x ow tiles over an h x w plane, the
-// first at the conv's pads in `win`) of `channels` planes: element xi
-// of channel c's transform for tile pix0 + j goes to dst[xi][c * 32 + column + j]; other columns are
-// left alone, so one panel may gather tiles of several images. Each vector of tiles gathers its taps
+// first at the conv's pads in `win`) of `channels` planes: element xi of channel c's transform for tile
+// pix0 + j goes to dst[xi][c * 32 + column + j]; other columns are left alone, so one panel may gather
+// tiles of several images. Each vector of tiles gathers its taps
 // (zeros in the padding) straight from the planes: lanes may lie in different tile rows, so small maps
 // fill whole vectors.
 template <class S>

@@ -96,7 +96,8 @@ void run_winograd(const float* x, const Shape& xs, const float* w, const float* 
   ThreadPool::instance().run(tasks * slices, [&](size_t job) {
     const int64_t task = static_cast<int64_t>(job) / slices, slice = static_cast<int64_t>(job) % slices;
     const int64_t first = task * block * kPanelWidth, count = std::min(block * kPanelWidth, total - first);
-    const int64_t o0 = slice * channel_panels / slices * mr, rows = std::min(m, (slice + 1) * channel_panels / slices * mr) - o0;
+    const Span channels = even_span(m, slices, mr, slice);
+    const int64_t o0 = channels.begin, rows = channels.size;
     ScratchPanels v(elements, c, count);
     for (int64_t q = 0; q * kPanelWidth < count; ++q) {
       float* dst[elements];

@@ -159,17 +159,6 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
 
 int64_t row_block(const KernelTable& kt) { return kt.sgemm_mr * kMcMicroPanels; }
 
-// Block b of `blocks` over n items in whole units: units spread so that block sizes differ by at most
-// one unit (43 micro-panels in 6 blocks: 7, 7, 7, 7, 7, 8, where blocks rounded up to 8 had left 96 x 5
-// + 32 rows, and one of two threads waiting).
-struct Span {
-  int64_t begin, size;
-};
-Span even_span(int64_t n, int64_t blocks, int64_t unit, int64_t b) {
-  const int64_t units = ceil_div(n, unit);
-  const int64_t begin = b * units / blocks * unit, end = std::min(n, (b + 1) * units / blocks * unit);
-  return {begin, end - begin};
-}
 
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt);
 
