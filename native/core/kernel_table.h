@@ -118,6 +118,7 @@ struct KernelTable {
   int sgemm_wide_rows;  // M at or below this uses the wide tile
   int sgemm_nr_wide;    // columns per wide tile (reads several panels at once)
   void (*sgemm_tile)(const SgemmTile&);
+  void (*sgemm_tile_half)(const SgemmTile&);  // the main tile's rows over its left half: up to sgemm_nr / 2 columns
   void (*sgemm_tile_wide)(const SgemmTile&);
   int igemm_mr;
   void (*igemm_tile)(const IgemmTile&);

@@ -7,6 +7,7 @@ namespace VI_ISA_NS {
 template <int MR, int WideRows, int WideVecs, int IgemmMR, int DirectRows, int DirectVecs>
 void fill_table(verinfer::KernelTable* t, const char* name) {
   constexpr int main_vecs = verinfer::kPanelWidth / VecF::width;
+  static_assert(main_vecs % 2 == 0, "the half tile spans whole vectors");
   static_assert(WideVecs * VecF::width % verinfer::kPanelWidth == 0, "a wide tile spans whole B panels");
   static_assert(WideRows <= MR, "a ragged wide tile runs its rows on the main tile");
   static_assert(MR <= verinfer::kPanelWidth, "im2col writes A micro-panels of MR pixels with the B panel's run arrays");
@@ -17,6 +18,9 @@ void fill_table(verinfer::KernelTable* t, const char* name) {
   t->sgemm_nr_wide = WideVecs * VecF::width;
   t->sgemm_tile = [](const verinfer::SgemmTile& s) {
     sgemm_tile_rows<main_vecs>(s, std::make_integer_sequence<int, MR>());
+  };
+  t->sgemm_tile_half = [](const verinfer::SgemmTile& s) {
+    sgemm_tile_rows<main_vecs / 2>(s, std::make_integer_sequence<int, MR>());
   };
   t->sgemm_tile_wide = [](const verinfer::SgemmTile& s) {
     sgemm_tile_rows<WideVecs>(s, std::make_integer_sequence<int, WideRows>());

@@ -106,9 +106,10 @@ void run_winograd(const float* x, const Shape& xs, const float* w, const float* 
       for_each_image(first + q * kPanelWidth, width, tiles, [&](int64_t image, int64_t tile, int64_t count_here, int64_t offset) {
         kt.input_panel(x + image * image_floats, c, in_tiles, p.window, tile, count_here, offset, dst);
       });
-      if (width < kPanelWidth)  // the batch's last panel: zeros past its last tile
-        for (int64_t xi = 0; xi < elements; ++xi)
-          for (int64_t ci = 0; ci < c; ++ci) std::fill_n(dst[xi] + ci * kPanelWidth + width, kPanelWidth - width, 0.0f);
+      // The batch's last panel: zeros past its last tile, as far as the GEMM reads.
+      const int64_t pad = panel_columns_read(width) - width;
+      for (int64_t xi = 0; pad > 0 && xi < elements; ++xi)
+        for (int64_t ci = 0; ci < c; ++ci) std::fill_n(dst[xi] + ci * kPanelWidth + width, pad, 0.0f);
     }
     Scratch<AlignedBuffer<float>> products(1, static_cast<size_t>(elements * rows * count));
     SgemmBatch gb;

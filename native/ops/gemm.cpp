@@ -69,8 +69,14 @@ GemmEpilogue epilogue_at(const SgemmBatch& g, size_t item, int64_t i0, int64_t j
   return ep;
 }
 
+// The main tile for `cols` columns of a panel, or its left half where there are no more: a ragged last
+// panel (a Winograd batch's 16 tiles) then costs half the work. Its chains are the same, so its bits are.
+decltype(KernelTable::sgemm_tile) panel_tile(const KernelTable& kt, int64_t cols) {
+  return panel_columns_read(cols) < kPanelWidth ? kt.sgemm_tile_half : kt.sgemm_tile;
+}
+
 // Small M: one wide column tile [j0, j0 + nr) of one item; the whole K chain runs in one pass. A ragged
-// last tile runs panel by panel on the main tile, so no tile reads past the last panel.
+// last tile runs panel by panel on the main tile (or its half), so no tile reads past the last panel.
 void run_wide_tile(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t j0) {
   const int64_t nr = kt.sgemm_nr_wide;
   const int mr = static_cast<int>(g.m);
@@ -89,12 +95,12 @@ void run_wide_tile(const SgemmBatch& g, const KernelTable& kt, size_t item, int6
   const PackedB& b = *g.b[item];
   const bool whole = j0 + nr <= g.n;
   const int64_t step = whole ? nr : kPanelWidth;
-  const auto tile = whole ? kt.sgemm_tile_wide : kt.sgemm_tile;
   for (int64_t j = j0; j < std::min(j0 + nr, g.n); j += step) {
     const GemmEpilogue ep = epilogue_at(g, item, 0, j);
+    const int64_t cols = std::min(step, g.n - j);
     SgemmTile t{a, a_stride, b.panels.data() + (j / kPanelWidth) * b.panel_stride(), b.panel_stride(),
-                g.k, g.y[item] + j, g.ldy, mr, static_cast<int>(std::min(step, g.n - j)), true, true, &ep};
-    tile(t);
+                g.k, g.y[item] + j, g.ldy, mr, static_cast<int>(cols), true, true, &ep};
+    (whole ? kt.sgemm_tile_wide : panel_tile(kt, cols))(t);
   }
 }
 
@@ -130,6 +136,7 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
     if (!packed_a) pack_a(g.a[item], g.lda, g.trans_a, i0, rows, k0, kc, mr, t_a_pack.data());
     const auto tile = [&](int64_t ir, int64_t jr) {
       const GemmEpilogue ep = epilogue_at(g, item, i0 + ir, j0 + jr);
+      const int64_t panel_cols = std::min<int64_t>(kPanelWidth, cols - jr);
       SgemmTile t{a_block + (ir / mr) * a_panel_stride,
                   mr,
                   b.panels.data() + ((j0 + jr) / kPanelWidth) * b.panel_stride() + k0 * kPanelWidth,
@@ -138,11 +145,11 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
                   g.y[item] + (i0 + ir) * g.ldy + j0 + jr,
                   g.ldy,
                   static_cast<int>(std::min<int64_t>(mr, rows - ir)),
-                  static_cast<int>(std::min<int64_t>(kPanelWidth, cols - jr)),
+                  static_cast<int>(panel_cols),
                   kb == 0,
                   kb == k_blocks - 1,
                   &ep};
-      kt.sgemm_tile(t);
+      panel_tile(kt, panel_cols)(t);
     };
     // A short chain does few FMAs per output, and C's traffic then costs most: its tiles run row by
     // row, so each row of C is written (and a residual read) as one stream, with the B block in L2.

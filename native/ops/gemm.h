@@ -16,6 +16,11 @@ struct PackedB {
   int64_t panel_stride() const { return k * kPanelWidth; }
 };
 
+// Columns of a panel holding `cols` valid ones that the GEMM reads: the main tile's whole panel or,
+// for up to half a panel, its left half. The lanes past `cols` are never stored; the packers zero them
+// all the same, as stale scratch values (denormals) could cost floating-point assists.
+constexpr int64_t panel_columns_read(int64_t cols) { return cols <= kPanelWidth / 2 ? kPanelWidth / 2 : kPanelWidth; }
+
 // Sizes p.panels for k x n (contents left to the packer, which writes every panel whole).
 void allocate_panels(PackedB& p, int64_t k, int64_t n);
 
