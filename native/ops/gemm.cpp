@@ -179,8 +179,17 @@ void sgemm_blocked_packing_a(const SgemmBatch& g, const KernelTable& kt) {
   sgemm_blocked(on_packed, kt);
 }
 
+// Row blocks: of up to kMcMicroPanels micro-panels, or thinner where even single-panel column blocks
+// leave a thread idle (a narrow N, such as a 10-way classifier's). Rows never change a chain either.
+int64_t row_blocks(const SgemmBatch& g, const KernelTable& kt, int64_t n_blocks_at_panel_width) {
+  const int64_t blocks = ceil_div(g.m, row_block(kt));
+  const int64_t tasks = static_cast<int64_t>(g.a.size()) * blocks * n_blocks_at_panel_width, threads = ThreadPool::instance().threads();
+  if (tasks >= threads) return blocks;
+  return std::min(ceil_div(g.m, kt.sgemm_mr), ceil_div(threads, static_cast<int64_t>(g.a.size()) * n_blocks_at_panel_width));
+}
+
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
-  const int64_t m_blocks = ceil_div(g.m, row_block(kt));
+  const int64_t m_blocks = row_blocks(g, kt, ceil_div(g.n, kPanelWidth));
   const int64_t n_blocks = ceil_div(g.n, column_block(g, m_blocks));
   if (g.a_packed.empty() && m_blocks == 1 && n_blocks > 1) return sgemm_blocked_packing_a(g, kt);
   ThreadPool::instance().run(g.a.size() * m_blocks * n_blocks, [&](size_t task) {
