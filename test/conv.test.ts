@@ -49,8 +49,12 @@ test('conv2d: strides, pads, dilations, groups, depthwise and bias match float64
     // grouped and not; under 16 output channels, so not Winograd.
     [[2, 64, 30, 30], [12, 64, 3, 3], 1, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
     [[1, 32, 48, 48], [12, 16, 3, 3], 2, { kh: 3, kw: 3, sh: 1, sw: 1, pads: [1, 1, 1, 1], dh: 1, dw: 1 }],
-    // A pointwise conv over several column blocks: its input rows are packed as they stand.
+    // Pointwise convs: over several column blocks, their input rows packed as they stand (900 pixels,
+    // not whole or half panels) or read in place (784, a last half panel); grouped, over one block
+    // of whole panels, read in place.
     [[4, 256, 30, 30], [24, 256, 1, 1], 1, { kh: 1, kw: 1, sh: 1, sw: 1, pads: [0, 0, 0, 0], dh: 1, dw: 1 }],
+    [[4, 64, 28, 28], [24, 64, 1, 1], 1, { kh: 1, kw: 1, sh: 1, sw: 1, pads: [0, 0, 0, 0], dh: 1, dw: 1 }],
+    [[1, 32, 16, 16], [20, 16, 1, 1], 2, { kh: 1, kw: 1, sh: 1, sw: 1, pads: [0, 0, 0, 0], dh: 1, dw: 1 }],
     // Rows wider than a vector at strides 2 and 3 (a ResNet-like 7x7/2 stem; a dilated stride-3 window).
     [[1, 3, 40, 71], [4, 3, 7, 7], 1, { kh: 7, kw: 7, sh: 2, sw: 2, pads: [3, 3, 3, 3], dh: 1, dw: 1 }],
     [[1, 2, 9, 80], [3, 2, 2, 3], 1, { kh: 2, kw: 3, sh: 1, sw: 3, pads: [0, 2, 1, 1], dh: 1, dw: 2 }],

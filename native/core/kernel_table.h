@@ -43,8 +43,10 @@ struct GemmEpilogue {
 struct SgemmTile {
   const float* a;        // packed A: a[k * a_stride + r]
   int64_t a_stride;
-  const float* b;        // packed B at this k block: b[p * b_panel_stride + k * 32 + j % 32], p = j / 32
-  int64_t b_panel_stride;
+  // B at this k block: b[p * b_panel_stride + k * b_row_stride + j % 32], p = j / 32. Packed panels
+  // have a row stride of 32; a row-major B read in place has a panel stride of 32.
+  const float* b;
+  int64_t b_panel_stride, b_row_stride;
   int64_t kc;
   float* c;
   int64_t ldc;

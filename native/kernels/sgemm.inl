@@ -16,7 +16,7 @@ constexpr int64_t kPrefetchRows = 48;
 
 inline const float* panel_ptr(const SgemmTile& t, int v, int64_t k) {
   constexpr int per_panel = kPanel / VecF::width;
-  return t.b + (v / per_panel) * t.b_panel_stride + k * kPanel + (v % per_panel) * VecF::width;
+  return t.b + (v / per_panel) * t.b_panel_stride + k * t.b_row_stride + (v % per_panel) * VecF::width;
 }
 
 inline int lanes_in(int n, int v) {

@@ -89,32 +89,39 @@ struct ConvJob {
   }
   // The same for B panel pi (output pixels pi * 32 ...).
   void im2col(int64_t b, int64_t gi, int64_t pi, float* dst) const { im2col(b, gi, pi * kPanelWidth, kPanelWidth, dst); }
+  // A pointwise conv's im2col matrix is its input: channel rows of `pixels` floats.
+  bool pointwise() const {
+    const Window2d& win = p.window;
+    return win.kh == 1 && win.kw == 1 && win.stride_h == 1 && win.stride_w == 1 && win.pad_top == 0 && win.pad_left == 0 &&
+           win.pad_bottom == 0 && win.pad_right == 0;
+  }
+  // Whether the GEMM reads that input as its B in place, unpacked: its rows then need whole panels or
+  // a last half panel (gemm.h). Packing had cost 15% of a 256 -> 64 conv on 56 x 56.
+  bool input_in_place() const { return pointwise() && pixels % (kPanelWidth / 2) == 0; }
   // The same for `count` consecutive B panels from panel `first`, laid one after another.
   void im2col_panels(int64_t b, int64_t gi, int64_t first, int64_t count, float* dst) const {
-    const Window2d& win = p.window;
-    const bool pointwise = win.kh == 1 && win.kw == 1 && win.stride_h == 1 && win.stride_w == 1 && win.pad_top == 0 &&
-                           win.pad_left == 0 && win.pad_bottom == 0 && win.pad_right == 0;
-    if (!pointwise) {
+    if (!pointwise()) {
       for (int64_t q = 0; q < count; ++q) im2col(b, gi, first + q, dst + q * k * kPanelWidth);
       return;
     }
-    // A pointwise conv's im2col matrix is its input: channel rows of `pixels`, packed as a row-major B.
     const int64_t j0 = first * kPanelWidth;
     pack_b_columns(x + (b * c + gi * cg) * pixels, cg, pixels, j0, std::min(count * kPanelWidth, pixels - j0), dst);
   }
   // A GEMM of mg x cols x k with this conv's epilogue (bias per row, then the activation).
   SgemmBatch gemm(int64_t cols) const {
     SgemmBatch gb;
-    gb.m = mg, gb.n = cols, gb.k = k, gb.lda = k, gb.ldy = pixels, gb.residual_ld = pixels;
+    gb.m = mg, gb.n = cols, gb.k = k, gb.lda = k, gb.ldb = pixels, gb.ldy = pixels, gb.residual_ld = pixels;
     gb.ep.act = p.act;
     if (bias) gb.ep.c_row_stride = 1, gb.ep.c_col_stride = 0;
     return gb;
   }
-  // Adds image b, group gi's GEMM over output columns [j0, ...), its B packed in `cols`.
+  // Adds image b, group gi's GEMM over output columns [j0, ...), its B packed in `cols` or, if null,
+  // the input read in place.
   void add_item(SgemmBatch& gb, int64_t b, int64_t gi, const PackedB* cols, int64_t j0) const {
     gb.a.push_back(w + gi * mg * k);
     if (p.packed_weights) gb.a_packed.push_back(p.packed_weights + gi);
-    gb.b.push_back(cols);
+    if (cols) gb.b.push_back(cols);
+    else gb.b_in_place.push_back(x + (b * c + gi * cg) * pixels + j0);
     gb.y.push_back(y + (b * m + gi * mg) * pixels + j0);
     if (bias) gb.c.push_back(bias + gi * mg);
     if (p.residual) gb.residual.push_back(p.residual + (b * m + gi * mg) * pixels + j0);
@@ -139,10 +146,11 @@ bool conv_by_column_blocks(const ConvJob& job) {
     const int64_t gi = rest / blocks, part = rest % blocks;
     const int64_t first = part * job.panels / blocks, count = (part + 1) * job.panels / blocks - first, j0 = first * kPanelWidth;
     const int64_t cols = std::min(count * kPanelWidth, job.pixels - j0);
-    ScratchPanels block(1, job.k, cols);
-    job.im2col_panels(b, gi, first, count, block[0].panels.data());
+    const bool in_place = job.input_in_place();
+    ScratchPanels block(in_place ? 0 : 1, job.k, cols);
+    if (!in_place) job.im2col_panels(b, gi, first, count, block[0].panels.data());
     SgemmBatch gb = job.gemm(cols);
-    job.add_item(gb, b, gi, block.data(), j0);
+    job.add_item(gb, b, gi, in_place ? nullptr : block.data(), j0);
     sgemm_serial(gb);
   });
   return true;
@@ -154,17 +162,18 @@ void conv_by_images(const ConvJob& job) {
   constexpr int64_t kChunkBytes = int64_t{16} << 20;
   const int64_t image_bytes = job.groups * job.panels * job.k * kPanelWidth * static_cast<int64_t>(sizeof(float));
   const int64_t chunk = std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(image_bytes, 1), 1, job.n);
-  ScratchPanels cols(chunk * job.groups, job.k, job.pixels);
+  const bool in_place = job.input_in_place();
+  ScratchPanels cols(in_place ? 0 : chunk * job.groups, job.k, job.pixels);
   for (int64_t b0 = 0; b0 < job.n; b0 += chunk) {
     const int64_t images = std::min(chunk, job.n - b0), per_image = job.groups * job.panels;
-    ThreadPool::instance().run(images * per_image, [&](size_t task) {
+    ThreadPool::instance().run(in_place ? 0 : images * per_image, [&](size_t task) {
       const int64_t image = static_cast<int64_t>(task) / per_image, rest = static_cast<int64_t>(task) % per_image;
       const int64_t gi = rest / job.panels, pi = rest % job.panels;
       job.im2col(b0 + image, gi, pi, cols[image * job.groups + gi].panels.data() + pi * job.k * kPanelWidth);
     });
     SgemmBatch gb = job.gemm(job.pixels);
     for (int64_t image = 0; image < images; ++image)
-      for (int64_t gi = 0; gi < job.groups; ++gi) job.add_item(gb, b0 + image, gi, &cols[image * job.groups + gi], 0);
+      for (int64_t gi = 0; gi < job.groups; ++gi) job.add_item(gb, b0 + image, gi, in_place ? nullptr : &cols[image * job.groups + gi], 0);
     sgemm(gb);
   }
 }

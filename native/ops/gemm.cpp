@@ -75,6 +75,21 @@ decltype(KernelTable::sgemm_tile) panel_tile(const KernelTable& kt, int64_t cols
   return panel_columns_read(cols) < kPanelWidth ? kt.sgemm_tile_half : kt.sgemm_tile;
 }
 
+// Where an item's B columns [j0, ...) start at k = 0, and the strides of its panels and rows.
+struct BPanels {
+  const float* b;
+  int64_t panel_stride, row_stride;
+
+  BPanels(const SgemmBatch& g, size_t item, int64_t j0) {
+    if (!g.b_in_place.empty()) {
+      b = g.b_in_place[item] + j0, panel_stride = kPanelWidth, row_stride = g.ldb;
+      return;
+    }
+    const PackedB& packed = *g.b[item];
+    b = packed.panels.data() + (j0 / kPanelWidth) * packed.panel_stride(), panel_stride = packed.panel_stride(), row_stride = kPanelWidth;
+  }
+};
+
 // Small M: one wide column tile [j0, j0 + nr) of one item; the whole K chain runs in one pass. A ragged
 // last tile runs panel by panel on the main tile (or its half), so no tile reads past the last panel.
 void run_wide_tile(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t j0) {
@@ -92,14 +107,13 @@ void run_wide_tile(const SgemmBatch& g, const KernelTable& kt, size_t item, int6
     a_stride = g.a_packed[item]->mr;
     a = g.a_packed[item]->panels.data() + g.a_packed_row0 * g.k;
   }
-  const PackedB& b = *g.b[item];
   const bool whole = j0 + nr <= g.n;
   const int64_t step = whole ? nr : kPanelWidth;
   for (int64_t j = j0; j < std::min(j0 + nr, g.n); j += step) {
     const GemmEpilogue ep = epilogue_at(g, item, 0, j);
     const int64_t cols = std::min(step, g.n - j);
-    SgemmTile t{a, a_stride, b.panels.data() + (j / kPanelWidth) * b.panel_stride(), b.panel_stride(),
-                g.k, g.y[item] + j, g.ldy, mr, static_cast<int>(cols), true, true, &ep};
+    const BPanels b(g, item, j);
+    SgemmTile t{a, a_stride, b.b, b.panel_stride, b.row_stride, g.k, g.y[item] + j, g.ldy, mr, static_cast<int>(cols), true, true, &ep};
     (whole ? kt.sgemm_tile_wide : panel_tile(kt, cols))(t);
   }
 }
@@ -124,7 +138,7 @@ int64_t column_block(const SgemmBatch& g, int64_t m_blocks) {
 void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t i0, int64_t rows, int64_t j0, int64_t cols) {
   const int mr = kt.sgemm_mr;
   const int64_t k_blocks = std::max<int64_t>(1, ceil_div(g.k, kKc));
-  const PackedB& b = *g.b[item];
+  const BPanels b(g, item, j0);
   const PackedA* packed_a = g.a_packed.empty() ? nullptr : g.a_packed[item];
   if (packed_a && packed_a->mr != mr) throw std::logic_error("sgemm: A was packed for another ISA's tile height");
   if (!packed_a) t_a_pack.resize(static_cast<size_t>(ceil_div(rows, mr) * mr * kKc));
@@ -139,8 +153,9 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
       const int64_t panel_cols = std::min<int64_t>(kPanelWidth, cols - jr);
       SgemmTile t{a_block + (ir / mr) * a_panel_stride,
                   mr,
-                  b.panels.data() + ((j0 + jr) / kPanelWidth) * b.panel_stride() + k0 * kPanelWidth,
-                  b.panel_stride(),
+                  b.b + (jr / kPanelWidth) * b.panel_stride + k0 * b.row_stride,
+                  b.panel_stride,
+                  b.row_stride,
                   kc,
                   g.y[item] + (i0 + ir) * g.ldy + j0 + jr,
                   g.ldy,
@@ -369,11 +384,15 @@ void keep_scratch(ScratchHome home, AlignedBuffer<float>&& buffer) {
 
 namespace {
 
-// A batch's rows of a packed A start at one of its micro-panels; an unpacked A has no such offset.
-void check_row0(const SgemmBatch& g, const KernelTable& kt) {
+// A batch's rows of a packed A start at one of its micro-panels; an unpacked A has no such offset. A B
+// read in place has whole panels or a last half panel, and the tiles read no further.
+void check_operands(const SgemmBatch& g, const KernelTable& kt) {
   if (g.a_packed_row0 != 0 && (g.a_packed.empty() || g.a_packed_row0 % kt.sgemm_mr != 0))
     throw std::logic_error("sgemm: a_packed_row0 " + std::to_string(g.a_packed_row0) + " needs a packed A and a multiple of " +
                            std::to_string(kt.sgemm_mr));
+  if (!g.b_in_place.empty() && (g.n % (kPanelWidth / 2) != 0 || g.ldb < g.n))
+    throw std::logic_error("sgemm: a B read in place needs N a multiple of " + std::to_string(kPanelWidth / 2) +
+                           " and a row stride of at least N, got N " + std::to_string(g.n) + ", stride " + std::to_string(g.ldb));
 }
 
 }  // namespace
@@ -381,7 +400,7 @@ void check_row0(const SgemmBatch& g, const KernelTable& kt) {
 void sgemm(const SgemmBatch& g) {
   if (g.m == 0 || g.n == 0 || g.a.empty()) return;
   const KernelTable& kt = kernels();
-  check_row0(g, kt);
+  check_operands(g, kt);
   if (g.m <= kt.sgemm_wide_rows) sgemm_small_m(g, kt);
   else sgemm_blocked(g, kt);
 }
@@ -391,7 +410,7 @@ bool sgemm_residual_in_place(int64_t k) { return k <= kKc; }
 void sgemm_serial(const SgemmBatch& g) {
   if (g.m == 0 || g.n == 0) return;
   const KernelTable& kt = kernels();
-  check_row0(g, kt);
+  check_operands(g, kt);
   const int64_t mc = row_block(kt);
   for (size_t item = 0; item < g.a.size(); ++item) {
     if (g.m <= kt.sgemm_wide_rows) {

@@ -148,12 +148,13 @@ int check_conv() {
           pool2d(PoolKind::Max, x.get(), xs, p.window, false, pooled.get());
           cases += 2;
         }
-  // Pointwise convs over several column blocks (their input rows packed as they stand), a ragged last
-  // panel among them, and with bottom and right pads; one thread, so that the batch makes enough
-  // column blocks for that schedule on any machine.
+  // Pointwise convs over several column blocks: their input rows packed as they stand (a ragged last
+  // panel, or bottom and right pads) or read in place (maps of whole panels, or a last half panel that
+  // ends at the input's end); one thread, so that the batch makes enough column blocks for that
+  // schedule on any machine.
   const int threads = ThreadPool::instance().threads();
   ThreadPool::instance().set_threads(1);
-  for (int64_t hw : {33, 40})
+  for (int64_t hw : {28, 33, 40})
     for (int64_t channels : {256, 300})
       for (int64_t pad : {0, 1}) {
         const Shape xs{2, channels, hw, hw}, ws{16, channels, 1, 1};
