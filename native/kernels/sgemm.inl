@@ -26,38 +26,54 @@ inline int lanes_in(int n, int v) {
 
 // Stores rows [0, m) x columns [0, n) of an R x (NV * width) tile of chains at c (row stride ldc),
 // after the last k step with the epilogue: y = act((alpha * acc + beta * C) + residual). Always
-// inlined: a call would take the accumulators through memory.
-template <int R, int NV>
-__attribute__((always_inline)) inline void store_tile(const VecF (&acc)[R][NV], float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
+// inlined: a call would take the accumulators through memory. The epilogue's fields are read once,
+// into locals: through `ep` they would be read again after every store, which may alias them, and in
+// a short chain (K = 64) those reloads and tests had taken a tenth of a tile's time. A whole tile
+// takes a copy of the loop with whole-vector accesses and no per-vector lane counts.
+template <int R, int NV, bool Whole>
+__attribute__((always_inline)) inline void store_rows(const VecF (&acc)[R][NV], float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
+  const float alpha = ep.alpha, beta = ep.beta;
+  const float* const addend = ep.c;
+  const int64_t addend_row = ep.c_row_stride, addend_col = ep.c_col_stride;
+  const float* const residual = ep.residual;
+  const int64_t residual_ld = ep.residual_ld;
+  const verinfer::UnaryParams act = ep.act;
+  const bool relu = act.op == verinfer::UnaryOp::Relu;
+  const bool row_pass = act.op != verinfer::UnaryOp::Identity && !relu;
   // Unrolled: rolled loops index the accumulators at run time, which sends them through the stack; in
   // a K = 32 GEMM (Winograd's) that epilogue took about a quarter of a tile's time.
 #pragma GCC unroll 32
-  for (int r = 0; r < R && r < m; ++r) {
+  for (int r = 0; r < R && (Whole || r < m); ++r) {
     float* crow = c + r * ldc;
 #pragma GCC unroll 32
     for (int v = 0; v < NV; ++v) {
-      const int count = lanes_in(n, v);
+      const int count = Whole ? VecF::width : lanes_in(n, v);
       if (count == 0) break;
       VecF y = acc[r][v];
       if (last) {
         // alpha and beta of 1 are skipped: multiplying by 1 is exact, so the bits are the same.
-        if (ep.alpha != 1.0f) y = y * VecF::set1(ep.alpha);
-        if (ep.c) {
-          const float* crow_in = ep.c + r * ep.c_row_stride;
-          VecF add = ep.c_col_stride == 0 ? VecF::set1(crow_in[0]) : load_lanes(crow_in + v * VecF::width, count);
-          if (ep.beta != 1.0f) add = add * VecF::set1(ep.beta);
+        if (alpha != 1.0f) y = y * VecF::set1(alpha);
+        if (addend) {
+          const float* crow_in = addend + r * addend_row;
+          VecF add = addend_col == 0 ? VecF::set1(crow_in[0]) : load_lanes(crow_in + v * VecF::width, count);
+          if (beta != 1.0f) add = add * VecF::set1(beta);
           y = y + add;
         }
-        if (ep.residual) y = y + load_lanes(ep.residual + r * ep.residual_ld + v * VecF::width, count);
+        if (residual) y = y + load_lanes(residual + r * residual_ld + v * VecF::width, count);
         // Relu, the common case, is applied in registers; it is lane-wise, so the bits are those of
         // the row pass the other activations take.
-        if (ep.act.op == verinfer::UnaryOp::Relu) y = unary_apply<verinfer::UnaryOp::Relu>(y, ep.act);
+        if (relu) y = unary_apply<verinfer::UnaryOp::Relu>(y, act);
       }
       store_lanes(y, crow + v * VecF::width, count);
     }
-    const bool row_pass = ep.act.op != verinfer::UnaryOp::Identity && ep.act.op != verinfer::UnaryOp::Relu;
-    if (last && row_pass) unary(ep.act, crow, crow, static_cast<size_t>(n));
+    if (last && row_pass) unary(act, crow, crow, static_cast<size_t>(n));
   }
+}
+
+template <int R, int NV>
+__attribute__((always_inline)) inline void store_tile(const VecF (&acc)[R][NV], float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
+  if (m >= R && n >= NV * VecF::width) store_rows<R, NV, true>(acc, c, ldc, m, n, last, ep);
+  else store_rows<R, NV, false>(acc, c, ldc, m, n, last, ep);
 }
 
 // One k step of every chain of an R x (NV * width) tile: acc[r][v] = fma(a[r], b[v], acc[r][v]). The
