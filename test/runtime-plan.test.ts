@@ -52,6 +52,16 @@ test('plans that lie about storage, ids or shapes are refused', (t) => {
         { op: 'copy', inputs: [3], outputs: [4], params: {} },
       ],
     }, /residual must be the output's buffer or not overlap it/],
+    // A pointwise conv reads its input in place while it writes its output.
+    ['conv writing over its input', {
+      values: [f32([1, 1, 4, 4], 'input', 0), f32([1, 1, 1, 1], 'constant', 0), f32([1, 1, 4, 4], 'arena', 0), f32([1, 1, 4, 4], 'arena', 0), f32([1, 1, 4, 4], 'output', 0)],
+      constants: [tensor('float32', [1, 1, 1, 1])], arenaBytes: 64, outputs: [4],
+      steps: [
+        { op: 'copy', inputs: [0], outputs: [2], params: {} },
+        { op: 'conv', inputs: [2, 1], outputs: [3], params: { kernelShape: [1, 1] } },
+        { op: 'copy', inputs: [3], outputs: [4], params: {} },
+      ],
+    }, /input must not overlap the output/],
   ];
   for (const [what, overrides, message] of bad) t.throws(() => native.compilePlan(plan(overrides)), { message }, what);
 });

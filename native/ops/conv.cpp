@@ -128,8 +128,8 @@ struct ConvJob {
   }
 };
 
-// Many column blocks: each task writes one block's im2col panels and runs their GEMM at once, on
-// the thread whose cache holds them. A block's panels stay under kBlockBytes, beside the A stream.
+// Many column blocks: each task writes one block's im2col panels (none where the GEMM reads the input
+// in place) and runs their GEMM at once, on the thread whose cache holds them. A block's panels stay under kBlockBytes, beside the A stream.
 // An image's blocks are as many as a multiple of the threads, of near-equal size (8 blocks of 12
 // panels and one of 2 had kept one of two threads waiting).
 bool conv_by_column_blocks(const ConvJob& job) {
@@ -141,12 +141,12 @@ bool conv_by_column_blocks(const ConvJob& job) {
   const int64_t per_image = job.groups * blocks;
   // Too few tasks to balance (or the small-M tile's shapes): the other schedule splits rows too.
   if (job.mg <= kernels().sgemm_wide_rows || job.n * per_image < 4 * threads) return false;
+  const bool in_place = job.input_in_place();
   ThreadPool::instance().run(job.n * per_image, [&](size_t task) {
     const int64_t b = static_cast<int64_t>(task) / per_image, rest = static_cast<int64_t>(task) % per_image;
     const int64_t gi = rest / blocks, part = rest % blocks;
     const int64_t first = part * job.panels / blocks, count = (part + 1) * job.panels / blocks - first, j0 = first * kPanelWidth;
     const int64_t cols = std::min(count * kPanelWidth, job.pixels - j0);
-    const bool in_place = job.input_in_place();
     ScratchPanels block(in_place ? 0 : 1, job.k, cols);
     if (!in_place) job.im2col_panels(b, gi, first, count, block[0].panels.data());
     SgemmBatch gb = job.gemm(cols);
@@ -157,12 +157,13 @@ bool conv_by_column_blocks(const ConvJob& job) {
 }
 
 // Few column blocks (small images, deep layers): im2col for a chunk of images, then one batched GEMM
-// that also splits rows. A chunk's panels stay under kChunkBytes (one image at least).
+// that also splits rows. A chunk's panels stay under kChunkBytes (one image at least); an input read
+// in place needs none, and its batch is one chunk.
 void conv_by_images(const ConvJob& job) {
   constexpr int64_t kChunkBytes = int64_t{16} << 20;
-  const int64_t image_bytes = job.groups * job.panels * job.k * kPanelWidth * static_cast<int64_t>(sizeof(float));
-  const int64_t chunk = std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(image_bytes, 1), 1, job.n);
   const bool in_place = job.input_in_place();
+  const int64_t image_bytes = job.groups * job.panels * job.k * kPanelWidth * static_cast<int64_t>(sizeof(float));
+  const int64_t chunk = in_place ? job.n : std::clamp<int64_t>(kChunkBytes / std::max<int64_t>(image_bytes, 1), 1, job.n);
   ScratchPanels cols(in_place ? 0 : chunk * job.groups, job.k, job.pixels);
   for (int64_t b0 = 0; b0 < job.n; b0 += chunk) {
     const int64_t images = std::min(chunk, job.n - b0), per_image = job.groups * job.panels;

@@ -50,6 +50,7 @@ ConvSchedule conv_schedule(const Shape& x, const Shape& w, const ConvParams& p);
 // U = G g G^T: element xi of every (output, input) channel pair as an M x C matrix packed as A, for xi
 // in [0, alpha^2).
 std::vector<PackedA> winograd_weights(const float* w, int64_t m, int64_t c, int64_t tile);
+// y must not overlap x: a pointwise conv reads x in place while it writes y.
 void conv2d(const float* x, const Shape& xs, const float* w, const Shape& ws, const float* bias, const ConvParams& p, float* y);
 
 enum class PoolKind : int32_t { Max, Average };

@@ -390,6 +390,9 @@ void check_operands(const SgemmBatch& g, const KernelTable& kt) {
   if (g.a_packed_row0 != 0 && (g.a_packed.empty() || g.a_packed_row0 % kt.sgemm_mr != 0))
     throw std::logic_error("sgemm: a_packed_row0 " + std::to_string(g.a_packed_row0) + " needs a packed A and a multiple of " +
                            std::to_string(kt.sgemm_mr));
+  const bool packed_b = g.b_in_place.empty();
+  if ((packed_b ? g.b.size() : g.b_in_place.size()) != g.a.size() || (!packed_b && !g.b.empty()))
+    throw std::logic_error("sgemm: one B per item, either packed or read in place");
   if (!g.b_in_place.empty() && (g.n % (kPanelWidth / 2) != 0 || g.ldb < g.n))
     throw std::logic_error("sgemm: a B read in place needs N a multiple of " + std::to_string(kPanelWidth / 2) +
                            " and a row stride of at least N, got N " + std::to_string(g.n) + ", stride " + std::to_string(g.ldb));

@@ -126,8 +126,8 @@ struct SgemmBatch {
   std::vector<const PackedA*> a_packed; // or, if not empty, A packed (not transposed), one per item
   int64_t a_packed_row0 = 0;            // with a_packed: its row that is row 0 here (a multiple of its mr)
   std::vector<const PackedB*> b;        // one per batch item (may repeat)
-  // Or, if not empty, B row-major (K x N, row stride ldb) read in place, one per item: N must then be
-  // a multiple of half a panel, as the tiles read whole panels (gemm.cpp's panel_tile).
+  // Or, if not empty (and b empty), B row-major (K x N, row stride ldb) read in place, one per item: N
+  // must then be a multiple of half a panel, as the tiles read whole panels or left halves (panel_tile).
   std::vector<const float*> b_in_place;
   int64_t ldb = 0;
   std::vector<float*> y;                // one per batch item, must not alias A, B, C or the residual (but see sgemm_residual_in_place)

@@ -172,6 +172,7 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
       // The residual may be the output's own buffer (conv2d reads it safely then), never part of it.
       if (c.has(3) && c.shares_storage(c.in(3), c.out()) && c.in(3).slot != c.out().slot)
         c.fail("residual must be the output's buffer or not overlap it");
+      if (c.shares_storage(c.in(0), c.out())) c.fail("input must not overlap the output");
       return;
     }
     case StepOp::ConvTranspose:

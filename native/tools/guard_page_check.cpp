@@ -166,6 +166,17 @@ int check_conv() {
         conv2d(x.get(), xs, w.get(), ws, nullptr, p, y.get());
         ++cases;
       }
+  // One image's map read in place by a single GEMM (too few column blocks), on the wide tile for two
+  // output channels.
+  for (int64_t hw : {28, 40})
+    for (int64_t m : {2, 16}) {
+      const Shape xs{1, 64, hw, hw}, ws{m, 64, 1, 1};
+      const Shape ys = conv2d_shape(xs, ws, ConvParams{});
+      Guarded<float> x(static_cast<size_t>(numel(xs, "x"))), w(static_cast<size_t>(numel(ws, "w")));
+      Guarded<float> y(static_cast<size_t>(numel(ys, "y")));
+      conv2d(x.get(), xs, w.get(), ws, nullptr, ConvParams{}, y.get());
+      ++cases;
+    }
   ThreadPool::instance().set_threads(threads);
   // Direct convs (up to 4 input channels): whole-vector tap reads run past a row's last pixel into the
   // padded copy, never the caller's buffers; ragged blocks of output channels, strides 1-4, odd pads.
