@@ -97,7 +97,7 @@ struct ConvJob {
   }
   // Whether the GEMM reads that input as its B in place, unpacked: its rows then need whole panels or
   // a last half panel (gemm.h). Packing had cost 15% of a 256 -> 64 conv on 56 x 56.
-  bool input_in_place() const { return pointwise() && pixels % (kPanelWidth / 2) == 0; }
+  bool input_in_place() const { return pointwise() && b_readable_in_place(pixels); }
   // The same for `count` consecutive B panels from panel `first`, laid one after another.
   void im2col_panels(int64_t b, int64_t gi, int64_t first, int64_t count, float* dst) const {
     if (!pointwise()) {
@@ -129,7 +129,8 @@ struct ConvJob {
 };
 
 // Many column blocks: each task writes one block's im2col panels (none where the GEMM reads the input
-// in place) and runs their GEMM at once, on the thread whose cache holds them. A block's panels stay under kBlockBytes, beside the A stream.
+// in place) and runs their GEMM at once, on the thread whose cache holds them. A block's panels stay
+// under kBlockBytes, beside the A stream.
 // An image's blocks are as many as a multiple of the threads, of near-equal size (8 blocks of 12
 // panels and one of 2 had kept one of two threads waiting).
 bool conv_by_column_blocks(const ConvJob& job) {

@@ -181,7 +181,6 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
 
 int64_t row_block(const KernelTable& kt) { return kt.sgemm_mr * kMcMicroPanels; }
 
-
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt);
 
 // With one row block (skinny M), every column block would pack the same rows of A again: pack A once
@@ -196,15 +195,16 @@ void sgemm_blocked_packing_a(const SgemmBatch& g, const KernelTable& kt) {
 
 // Row blocks: of up to kMcMicroPanels micro-panels, or thinner where even single-panel column blocks
 // leave a thread idle (a narrow N, such as a 10-way classifier's). Rows never change a chain either.
-int64_t row_blocks(const SgemmBatch& g, const KernelTable& kt, int64_t n_blocks_at_panel_width) {
+int64_t row_blocks(const SgemmBatch& g, const KernelTable& kt) {
   const int64_t blocks = ceil_div(g.m, row_block(kt));
-  const int64_t tasks = static_cast<int64_t>(g.a.size()) * blocks * n_blocks_at_panel_width, threads = ThreadPool::instance().threads();
-  if (tasks >= threads) return blocks;
-  return std::min(ceil_div(g.m, kt.sgemm_mr), ceil_div(threads, static_cast<int64_t>(g.a.size()) * n_blocks_at_panel_width));
+  const int64_t panel_columns = static_cast<int64_t>(g.a.size()) * ceil_div(g.n, kPanelWidth);
+  const int64_t threads = ThreadPool::instance().threads();
+  if (blocks * panel_columns >= threads) return blocks;
+  return std::min(ceil_div(g.m, kt.sgemm_mr), ceil_div(threads, panel_columns));
 }
 
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
-  const int64_t m_blocks = row_blocks(g, kt, ceil_div(g.n, kPanelWidth));
+  const int64_t m_blocks = row_blocks(g, kt);
   const int64_t n_blocks = ceil_div(g.n, column_block(g, m_blocks));
   if (g.a_packed.empty() && m_blocks == 1 && n_blocks > 1) return sgemm_blocked_packing_a(g, kt);
   ThreadPool::instance().run(g.a.size() * m_blocks * n_blocks, [&](size_t task) {
@@ -393,7 +393,7 @@ void check_operands(const SgemmBatch& g, const KernelTable& kt) {
   const bool packed_b = g.b_in_place.empty();
   if ((packed_b ? g.b.size() : g.b_in_place.size()) != g.a.size() || (!packed_b && !g.b.empty()))
     throw std::logic_error("sgemm: one B per item, either packed or read in place");
-  if (!g.b_in_place.empty() && (g.n % (kPanelWidth / 2) != 0 || g.ldb < g.n))
+  if (!packed_b && (!b_readable_in_place(g.n) || g.ldb < g.n))
     throw std::logic_error("sgemm: a B read in place needs N a multiple of " + std::to_string(kPanelWidth / 2) +
                            " and a row stride of at least N, got N " + std::to_string(g.n) + ", stride " + std::to_string(g.ldb));
 }

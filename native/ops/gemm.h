@@ -21,6 +21,10 @@ struct PackedB {
 // all the same, as stale scratch values (denormals) could cost floating-point assists.
 constexpr int64_t panel_columns_read(int64_t cols) { return cols <= kPanelWidth / 2 ? kPanelWidth / 2 : kPanelWidth; }
 
+// Whether a row-major B of N columns can be read in place (SgemmBatch::b_in_place): its panels are
+// then whole or a last left half, so the tiles read no column past N.
+constexpr bool b_readable_in_place(int64_t n) { return n % (kPanelWidth / 2) == 0; }
+
 // Sizes p.panels for k x n (contents left to the packer, which writes every panel whole).
 void allocate_panels(PackedB& p, int64_t k, int64_t n);
 
@@ -126,8 +130,8 @@ struct SgemmBatch {
   std::vector<const PackedA*> a_packed; // or, if not empty, A packed (not transposed), one per item
   int64_t a_packed_row0 = 0;            // with a_packed: its row that is row 0 here (a multiple of its mr)
   std::vector<const PackedB*> b;        // one per batch item (may repeat)
-  // Or, if not empty (and b empty), B row-major (K x N, row stride ldb) read in place, one per item: N
-  // must then be a multiple of half a panel, as the tiles read whole panels or left halves (panel_tile).
+  // Or, if not empty (and b empty), B row-major (K x N, row stride ldb) read in place, one per item,
+  // where b_readable_in_place(N).
   std::vector<const float*> b_in_place;
   int64_t ldb = 0;
   std::vector<float*> y;                // one per batch item, must not alias A, B, C or the residual (but see sgemm_residual_in_place)
