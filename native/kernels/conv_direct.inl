@@ -10,7 +10,10 @@ using verinfer::ConvDirectTile;
 template <int R, int NV>
 void conv_direct_tile(const ConvDirectTile& t) {
   VecF acc[R][NV];
+  // Unrolled, as in sgemm_tile: a rolled loop puts the accumulators on the stack.
+#pragma GCC unroll 32
   for (int r = 0; r < R; ++r)
+#pragma GCC unroll 32
     for (int v = 0; v < NV; ++v) acc[r][v] = VecF::zero();
   const float* w = t.w;
   for (int64_t k = 0; k < t.k; ++k, w += R) {

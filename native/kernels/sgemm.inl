@@ -24,54 +24,90 @@ inline int lanes_in(int n, int v) {
   return c < 0 ? 0 : (c > VecF::width ? VecF::width : c);
 }
 
-// Stores rows [0, m) x columns [0, n) of an R x (NV * width) tile of chains at c (row stride ldc),
-// after the last k step with the epilogue: y = act((alpha * acc + beta * C) + residual). Always
-// inlined: a call would take the accumulators through memory. The epilogue's fields are read once,
-// into locals: through `ep` they would be read again after every store, which may alias them, and in
-// a short chain (K = 64) those reloads and tests had taken a tenth of a tile's time. A whole tile
-// takes a copy of the loop with whole-vector accesses and no per-vector lane counts.
+// Applies the epilogue to rows [0, m) x columns [0, n) of an R x (NV * width) tile of finished chains,
+// in registers: y = act((alpha * acc + beta * C) + residual). Each term is one pass over the tile
+// behind one test; with the tests per vector, GCC had kept the accumulators on the stack, and in a
+// short chain (K = 64) the epilogue took a sixth of a tile's time. Every element takes the same
+// operations in the same order as before. Always inlined: a call would take the accumulators through
+// memory. A whole tile takes a copy with no per-vector lane counts.
 template <int R, int NV, bool Whole>
-__attribute__((always_inline)) inline void store_rows(const VecF (&acc)[R][NV], float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
-  const float alpha = ep.alpha, beta = ep.beta;
-  const float* const addend = ep.c;
-  const int64_t addend_row = ep.c_row_stride, addend_col = ep.c_col_stride;
-  const float* const residual = ep.residual;
-  const int64_t residual_ld = ep.residual_ld;
-  const verinfer::UnaryParams act = ep.act;
-  const bool relu = act.op == verinfer::UnaryOp::Relu;
-  const bool row_pass = act.op != verinfer::UnaryOp::Identity && !relu;
-  // Unrolled: rolled loops index the accumulators at run time, which sends them through the stack; in
-  // a K = 32 GEMM (Winograd's) that epilogue took about a quarter of a tile's time.
+__attribute__((always_inline)) inline void finish_rows(VecF (&acc)[R][NV], int m, int n, const GemmEpilogue& ep) {
+  // alpha and beta of 1 are skipped: multiplying by 1 is exact, so the bits are the same.
+  if (ep.alpha != 1.0f) {
+    const VecF alpha = VecF::set1(ep.alpha);
 #pragma GCC unroll 32
-  for (int r = 0; r < R && (Whole || r < m); ++r) {
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 32
+      for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] * alpha;
+  }
+  if (ep.c) {
+    const bool scale = ep.beta != 1.0f;
+    const VecF beta = VecF::set1(ep.beta);
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r) {
+      if (!Whole && r >= m) continue;
+      const float* addend = ep.c + r * ep.c_row_stride;
+      if (ep.c_col_stride == 0) {
+        VecF add = VecF::set1(addend[0]);
+        if (scale) add = add * beta;
+#pragma GCC unroll 32
+        for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] + add;
+        continue;
+      }
+#pragma GCC unroll 32
+      for (int v = 0; v < NV; ++v) {
+        const int count = Whole ? VecF::width : lanes_in(n, v);
+        if (count == 0) continue;
+        VecF add = load_lanes(addend + v * VecF::width, count);
+        if (scale) add = add * beta;
+        acc[r][v] = acc[r][v] + add;
+      }
+    }
+  }
+  if (ep.residual) {
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 32
+      for (int v = 0; v < NV; ++v) {
+        const int count = Whole ? VecF::width : lanes_in(n, v);
+        if ((!Whole && r >= m) || count == 0) continue;
+        acc[r][v] = acc[r][v] + load_lanes(ep.residual + r * ep.residual_ld + v * VecF::width, count);
+      }
+  }
+  // Relu, the common case, is applied in registers; it is lane-wise, so the bits are those of the row
+  // pass that the other activations take after the store.
+  if (ep.act.op == verinfer::UnaryOp::Relu) {
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 32
+      for (int v = 0; v < NV; ++v) acc[r][v] = unary_apply<verinfer::UnaryOp::Relu>(acc[r][v], ep.act);
+  }
+}
+
+// Stores rows [0, m) x columns [0, n) of the tile at c (row stride ldc), after the last k step with
+// the epilogue. Every loop over the accumulators is unrolled: one rolled loop indexes them at run time,
+// which sends the whole array through the stack; in a K = 32 GEMM (Winograd's) that had taken about a
+// quarter of a tile's time.
+template <int R, int NV, bool Whole>
+__attribute__((always_inline)) inline void store_rows(VecF (&acc)[R][NV], float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
+  if (last) finish_rows<R, NV, Whole>(acc, m, n, ep);
+  const bool row_pass = last && ep.act.op != verinfer::UnaryOp::Identity && ep.act.op != verinfer::UnaryOp::Relu;
+#pragma GCC unroll 32
+  for (int r = 0; r < R; ++r) {
+    if (!Whole && r >= m) continue;
     float* crow = c + r * ldc;
 #pragma GCC unroll 32
     for (int v = 0; v < NV; ++v) {
       const int count = Whole ? VecF::width : lanes_in(n, v);
-      if (count == 0) break;
-      VecF y = acc[r][v];
-      if (last) {
-        // alpha and beta of 1 are skipped: multiplying by 1 is exact, so the bits are the same.
-        if (alpha != 1.0f) y = y * VecF::set1(alpha);
-        if (addend) {
-          const float* crow_in = addend + r * addend_row;
-          VecF add = addend_col == 0 ? VecF::set1(crow_in[0]) : load_lanes(crow_in + v * VecF::width, count);
-          if (beta != 1.0f) add = add * VecF::set1(beta);
-          y = y + add;
-        }
-        if (residual) y = y + load_lanes(residual + r * residual_ld + v * VecF::width, count);
-        // Relu, the common case, is applied in registers; it is lane-wise, so the bits are those of
-        // the row pass the other activations take.
-        if (relu) y = unary_apply<verinfer::UnaryOp::Relu>(y, act);
-      }
-      store_lanes(y, crow + v * VecF::width, count);
+      if (count == 0) continue;
+      store_lanes(acc[r][v], crow + v * VecF::width, count);
     }
-    if (last && row_pass) unary(act, crow, crow, static_cast<size_t>(n));
+    if (row_pass) unary(ep.act, crow, crow, static_cast<size_t>(n));
   }
 }
 
 template <int R, int NV>
-__attribute__((always_inline)) inline void store_tile(const VecF (&acc)[R][NV], float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
+__attribute__((always_inline)) inline void store_tile(VecF (&acc)[R][NV], float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
   if (m >= R && n >= NV * VecF::width) store_rows<R, NV, true>(acc, c, ldc, m, n, last, ep);
   else store_rows<R, NV, false>(acc, c, ldc, m, n, last, ep);
 }
@@ -89,7 +125,10 @@ __attribute__((always_inline)) inline void fma_step(VecF (&acc)[R][NV], const fl
 template <int R, int NV>
 void sgemm_tile(const SgemmTile& t) {
   VecF acc[R][NV];
+  // Unrolled like the epilogue (store_rows): rolled, this loop alone put the accumulators on the stack.
+#pragma GCC unroll 32
   for (int r = 0; r < R; ++r)
+#pragma GCC unroll 32
     for (int v = 0; v < NV; ++v)
       acc[r][v] = (t.first || r >= t.m) ? VecF::zero() : load_lanes(t.c + r * t.ldc + v * VecF::width, lanes_in(t.n, v));
   // The tile's output lines (and a residual's) are fetched while the chain runs: a layer's output is
