@@ -24,14 +24,13 @@ inline int lanes_in(int n, int v) {
   return c < 0 ? 0 : (c > VecF::width ? VecF::width : c);
 }
 
-// Applies the epilogue to rows [0, m) x columns [0, n) of an R x (NV * width) tile of finished chains,
-// in registers: y = act((alpha * acc + beta * C) + residual). Each term is one pass over the tile
-// behind one test; with the tests per vector, GCC had kept the accumulators on the stack, and in a
-// short chain (K = 64) the epilogue took a sixth of a tile's time. Every element takes the same
-// operations in the same order as before. Always inlined: a call would take the accumulators through
-// memory. A whole tile takes a copy with no per-vector lane counts.
-template <int R, int NV, bool Whole>
-__attribute__((always_inline)) inline void finish_rows(VecF (&acc)[R][NV], int m, int n, const GemmEpilogue& ep) {
+// The epilogue, y = act((alpha * acc + beta * C) + residual), on a whole R x (NV * width) tile of
+// finished chains, in registers. Each term is one pass over the tile behind one test: with tests per
+// vector, or with a ragged tile's lane counts in the same code, GCC had kept accumulators on the stack,
+// in the k loop too, and in a short chain (K = 64) the epilogue took a sixth of a tile's time. Always
+// inlined: a call would take the accumulators through memory.
+template <int R, int NV>
+__attribute__((always_inline)) inline void finish_whole(VecF (&acc)[R][NV], const GemmEpilogue& ep) {
   // alpha and beta of 1 are skipped: multiplying by 1 is exact, so the bits are the same.
   if (ep.alpha != 1.0f) {
     const VecF alpha = VecF::set1(ep.alpha);
@@ -45,20 +44,10 @@ __attribute__((always_inline)) inline void finish_rows(VecF (&acc)[R][NV], int m
     const VecF beta = VecF::set1(ep.beta);
 #pragma GCC unroll 32
     for (int r = 0; r < R; ++r) {
-      if (!Whole && r >= m) continue;
       const float* addend = ep.c + r * ep.c_row_stride;
-      if (ep.c_col_stride == 0) {
-        VecF add = VecF::set1(addend[0]);
-        if (scale) add = add * beta;
-#pragma GCC unroll 32
-        for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] + add;
-        continue;
-      }
 #pragma GCC unroll 32
       for (int v = 0; v < NV; ++v) {
-        const int count = Whole ? VecF::width : lanes_in(n, v);
-        if (count == 0) continue;
-        VecF add = load_lanes(addend + v * VecF::width, count);
+        VecF add = ep.c_col_stride == 0 ? VecF::set1(addend[0]) : VecF::load(addend + v * VecF::width);
         if (scale) add = add * beta;
         acc[r][v] = acc[r][v] + add;
       }
@@ -68,11 +57,7 @@ __attribute__((always_inline)) inline void finish_rows(VecF (&acc)[R][NV], int m
 #pragma GCC unroll 32
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 32
-      for (int v = 0; v < NV; ++v) {
-        const int count = Whole ? VecF::width : lanes_in(n, v);
-        if ((!Whole && r >= m) || count == 0) continue;
-        acc[r][v] = acc[r][v] + load_lanes(ep.residual + r * ep.residual_ld + v * VecF::width, count);
-      }
+      for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] + VecF::load(ep.residual + r * ep.residual_ld + v * VecF::width);
   }
   // Relu, the common case, is applied in registers; it is lane-wise, so the bits are those of the row
   // pass that the other activations take after the store.
@@ -84,32 +69,54 @@ __attribute__((always_inline)) inline void finish_rows(VecF (&acc)[R][NV], int m
   }
 }
 
-// Stores rows [0, m) x columns [0, n) of the tile at c (row stride ldc), after the last k step with
-// the epilogue. Every loop over the accumulators is unrolled: one rolled loop indexes them at run time,
-// which sends the whole array through the stack; in a K = 32 GEMM (Winograd's) that had taken about a
-// quarter of a tile's time.
-template <int R, int NV, bool Whole>
-__attribute__((always_inline)) inline void store_rows(VecF (&acc)[R][NV], float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
-  if (last) finish_rows<R, NV, Whole>(acc, m, n, ep);
-  const bool row_pass = last && ep.act.op != verinfer::UnaryOp::Identity && ep.act.op != verinfer::UnaryOp::Relu;
-#pragma GCC unroll 32
-  for (int r = 0; r < R; ++r) {
-    if (!Whole && r >= m) continue;
+// Stores rows [0, m) x columns [0, n) of a ragged tile's chains, copied to `raw` (row stride raw_ld),
+// at c, after the last k step with the same epilogue as finish_whole: the same operations in the same
+// order, through memory and out of the tile's code. The chains wait in raw, not in c: a residual or an
+// addend may be c itself.
+__attribute__((noinline)) inline void store_ragged(const float* raw, int raw_ld, float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
+  for (int r = 0; r < m; ++r) {
     float* crow = c + r * ldc;
-#pragma GCC unroll 32
-    for (int v = 0; v < NV; ++v) {
-      const int count = Whole ? VecF::width : lanes_in(n, v);
-      if (count == 0) continue;
-      store_lanes(acc[r][v], crow + v * VecF::width, count);
+    const float* addend = last && ep.c ? ep.c + r * ep.c_row_stride : nullptr;
+    const float* residual = last && ep.residual ? ep.residual + r * ep.residual_ld : nullptr;
+    for (int j = 0; j < n; j += VecF::width) {
+      const int count = n - j < VecF::width ? n - j : VecF::width;
+      VecF y = VecF::load(raw + r * raw_ld + j);
+      if (last && ep.alpha != 1.0f) y = y * VecF::set1(ep.alpha);
+      if (addend) {
+        VecF add = ep.c_col_stride == 0 ? VecF::set1(addend[0]) : load_lanes(addend + j, count);
+        if (ep.beta != 1.0f) add = add * VecF::set1(ep.beta);
+        y = y + add;
+      }
+      if (residual) y = y + load_lanes(residual + j, count);
+      if (last && ep.act.op == verinfer::UnaryOp::Relu) y = unary_apply<verinfer::UnaryOp::Relu>(y, ep.act);
+      store_lanes(y, crow + j, count);
     }
-    if (row_pass) unary(ep.act, crow, crow, static_cast<size_t>(n));
   }
 }
 
+// Stores rows [0, m) x columns [0, n) of an R x (NV * width) tile of chains at c (row stride ldc),
+// after the last k step with the epilogue. Every loop over the accumulators is unrolled: one rolled
+// loop indexes them at run time, which sends the whole array through the stack; in a K = 32 GEMM
+// (Winograd's) that had taken about a quarter of a tile's time.
 template <int R, int NV>
 __attribute__((always_inline)) inline void store_tile(VecF (&acc)[R][NV], float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
-  if (m >= R && n >= NV * VecF::width) store_rows<R, NV, true>(acc, c, ldc, m, n, last, ep);
-  else store_rows<R, NV, false>(acc, c, ldc, m, n, last, ep);
+  if (m >= R && n >= NV * VecF::width) {
+    if (last) finish_whole<R, NV>(acc, ep);
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 32
+      for (int v = 0; v < NV; ++v) acc[r][v].store(c + r * ldc + v * VecF::width);
+  } else {
+    alignas(64) float raw[R][NV * VecF::width];
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 32
+      for (int v = 0; v < NV; ++v) acc[r][v].store(raw[r] + v * VecF::width);
+    store_ragged(raw[0], NV * VecF::width, c, ldc, m, n, last, ep);
+  }
+  // Other activations than Relu take a pass over each finished row.
+  if (last && ep.act.op != verinfer::UnaryOp::Identity && ep.act.op != verinfer::UnaryOp::Relu)
+    for (int r = 0; r < m; ++r) unary(ep.act, c + r * ldc, c + r * ldc, static_cast<size_t>(n));
 }
 
 // One k step of every chain of an R x (NV * width) tile: acc[r][v] = fma(a[r], b[v], acc[r][v]). The
