@@ -274,6 +274,28 @@ test('max pooling: of two NaNs in a window, the first in tap order wins, payload
   t.deepEqual([...new Uint32Array(y.data.buffer, y.data.byteOffset, y.data.length)], new Array(w / 2).fill(nanA));
 });
 
+test('max pooling: planes with and without NaN, ±0 ties and infinities give the bits of the tap-order rule', async (t) => {
+  // Planes of 128 x 130 floats are checked for NaN one at a time: plane 0 has none and takes the short
+  // max, plane 1 has NaNs and infinities and takes the general one. The values come from a small set,
+  // so windows often tie, ±0 among them.
+  const [h, w] = [128, 130], values = [-0, 0, -1, 1, -2.5, 2.5];
+  const x = { dtype: 'float32' as const, shape: [1, 2, h, w], data: new Float32Array(2 * h * w) };
+  let seed = 7;
+  for (let i = 0; i < x.data.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    x.data[i] = values[(seed >>> 16) % values.length];
+  }
+  for (let i = h * w; i < 2 * h * w; i += 97) x.data[i] = [NaN, Infinity, -Infinity][i % 3];
+  const bitsOf = (a: Float32Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
+  for (const [k, s, pads] of [[3, 2, [1, 1, 1, 1]], [3, 1, [1, 1, 1, 1]], [5, 1, [2, 2, 2, 2]]] as const) {
+    const y = await ops.pool2d('max', x, { kernelShape: [k, k], strides: [s, s], pads: [...pads] });
+    const ref = refPool('max', x.data, x.shape, k, s, [...pads], false, false);
+    // The reference's NaNs come out of Math.max with other bits than the input's; the kernel keeps the input's.
+    const want = Float32Array.from(ref.y, (v) => (Number.isNaN(v) ? NaN : v));
+    t.deepEqual(bitsOf(y.data), bitsOf(want), `k${k} s${s}`);
+  }
+});
+
 test('global pooling', async (t) => {
   const x = randomTensor([2, 5, 7, 9], 60);
   const avg = await ops.globalPool('average', x), mx = await ops.globalPool('max', x);

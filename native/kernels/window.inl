@@ -76,6 +76,26 @@ inline void im2col_panel(const float* planes, int64_t channels, const verinfer::
     }
 }
 
+// The pooling max of one tap: max_first_nan, or where the plane holds no NaN the same bits in fewer
+// instructions.
+template <bool NanFree>
+inline VecF pool_max(VecF acc, VecF tap) {
+  return NanFree ? max_of_numbers(acc, tap) : max_first_nan(acc, tap);
+}
+
+// Whether n floats from p hold no NaN. Infinities count as NaN here (inf * 0 is NaN): they only send
+// their plane down the general path.
+inline bool nan_free(const float* p, int64_t n) {
+  constexpr int W = VecF::width;
+  VecF probe[4] = {VecF::zero(), VecF::zero(), VecF::zero(), VecF::zero()};
+  int64_t i = 0;
+  for (; i + 4 * W <= n; i += 4 * W)
+    for (int u = 0; u < 4; ++u) probe[u] = fma(VecF::load(p + i + u * W), VecF::zero(), probe[u]);
+  for (; i < n; i += W) probe[0] = fma(VecF::load_partial(p + i, static_cast<int>(std::min<int64_t>(W, n - i))), VecF::zero(), probe[0]);
+  const VecF all = (probe[0] + probe[1]) + (probe[2] + probe[3]);
+  return all_true(eq(all, all));
+}
+
 // One vector of pooled outputs whose tap columns all lie inside the input: tap (r, s) of lane i is at
 // in[r * row_step + s * dilation_w + i * stride_w], r counting the tap rows inside the input.
 struct PoolVector {
@@ -86,16 +106,21 @@ struct PoolVector {
 
 // The maxima of up to kPoolGroup vectors over `tap_rows` tap rows at once: each is a chain of
 // max_first_nan through its taps, and independent chains side by side hide each other's latency.
+// KW and Stride, where not 0, fix the window's width and column stride (dilation 1) at compile time,
+// so the common windows' tap loops unroll.
 constexpr int kPoolGroup = 4;
+template <bool NanFree, int KW, int Stride>
 inline void max_pool_group(const PoolVector* group, int count, int64_t tap_rows, int64_t row_step, const verinfer::Window2d& win) {
+  const int64_t kw = KW ? KW : win.kw, stride = Stride ? Stride : win.stride_w, dilation = KW ? 1 : win.dilation_w;
   VecF acc[kPoolGroup];
   for (VecF& a : acc) a = VecF::set1(-INFINITY);
   for (int64_t r = 0; r < tap_rows; ++r)
-    for (int64_t s = 0; s < win.kw; ++s) {
-      const int64_t offset = r * row_step + s * win.dilation_w;
+#pragma GCC unroll 4
+    for (int64_t s = 0; s < kw; ++s) {
+      const int64_t offset = r * row_step + s * dilation;
 #pragma GCC unroll 4
       for (int g = 0; g < kPoolGroup; ++g)
-        if (g < count) acc[g] = max_first_nan(acc[g], load_taps(group[g].in + offset, win.stride_w, group[g].n));
+        if (g < count) acc[g] = pool_max<NanFree>(acc[g], load_taps(group[g].in + offset, stride, group[g].n));
     }
   for (int g = 0; g < count; ++g) acc[g].store_partial(group[g].out, group[g].n);
 }
@@ -105,86 +130,122 @@ inline void max_pool_group(const PoolVector* group, int count, int64_t tap_rows,
 // one pair of loads, split into even and odd columns. max_first_nan is associative (the leftmost NaN
 // wins, else the max in a total order), so each row's pair is taken first and then joins the chain,
 // in tap order, for the same bits as the chain from -inf with half its latency.
+template <bool NanFree>
 inline void max_pool_run_pairs(const float* in, float* out, int64_t n, int64_t tap_rows, int64_t row_step) {
   constexpr int W = VecF::width;
   const auto pair_max = [&](const float* row, int lanes) {
     VecF even, odd;
     VecF::load_pairs(row, lanes, even, odd);
-    return max_first_nan(even, odd);
+    return pool_max<NanFree>(even, odd);
   };
   for (int64_t j = 0; j < n; j += W, in += 2 * W) {
     const int lanes = static_cast<int>(std::min<int64_t>(W, n - j));
     VecF acc = pair_max(in, lanes);
-    for (int64_t r = 1; r < tap_rows; ++r) acc = max_first_nan(acc, pair_max(in + r * row_step, lanes));
+    for (int64_t r = 1; r < tap_rows; ++r) acc = pool_max<NanFree>(acc, pair_max(in + r * row_step, lanes));
     acc.store_partial(out + j, lanes);
   }
 }
 
-// Each output takes its taps in (kh, kw) order from -inf with max_first_nan (docs/determinism.md); taps
-// in the padding are skipped, as max_first_nan(acc, -inf) would leave acc unchanged. Vectors run over
-// the outputs whose every tap lies inside the input, without bounds checks, kPoolGroup at a time; the
-// outputs whose window crosses the padding take one lane each.
-inline void max_pool_planes(const float* x, float* y, size_t planes, const verinfer::PlaneSizes& sz,
-                            const verinfer::Window2d& win) {
-  constexpr int W = VecF::width;
-  std::vector<TapSpan> columns(static_cast<size_t>(win.kw));
-  int64_t inner_lo = 0, inner_hi = sz.ow;
-  for (int64_t s = 0; s < win.kw; ++s) {
-    columns[s] = tap_span(s * win.dilation_w - win.pad_left, win.stride_w, sz.w, sz.ow);
-    inner_lo = std::max(inner_lo, columns[s].lo);
-    inner_hi = std::min(inner_hi, columns[s].hi);
-  }
-  inner_lo = std::min(inner_lo, sz.ow);  // a padded tap may reach no output at all
-  inner_hi = std::max(inner_lo, inner_hi);
-  // Tap rows [first, end) of output row oy lie inside the input; worked out once for every plane.
+// What every plane of one max pooling shares: the outputs [inner_lo, inner_hi) of a row whose every tap
+// column lies inside the input, each tap column's span, and each output row's tap rows inside the input.
+struct MaxPoolLayout {
   struct TapRows {
     int64_t first, end;
   };
-  std::vector<TapRows> tap_rows(static_cast<size_t>(sz.oh));
+  std::vector<TapSpan> columns;
+  std::vector<TapRows> tap_rows;
+  int64_t inner_lo = 0, inner_hi = 0, row_step = 0;
+  bool pairs = false;  // a window two columns wide at stride 2: max_pool_run_pairs
+};
+
+inline MaxPoolLayout max_pool_layout(const verinfer::PlaneSizes& sz, const verinfer::Window2d& win) {
+  MaxPoolLayout l;
+  l.columns.resize(static_cast<size_t>(win.kw));
+  l.inner_hi = sz.ow;
+  for (int64_t s = 0; s < win.kw; ++s) {
+    l.columns[s] = tap_span(s * win.dilation_w - win.pad_left, win.stride_w, sz.w, sz.ow);
+    l.inner_lo = std::max(l.inner_lo, l.columns[s].lo);
+    l.inner_hi = std::min(l.inner_hi, l.columns[s].hi);
+  }
+  l.inner_lo = std::min(l.inner_lo, sz.ow);  // a padded tap may reach no output at all
+  l.inner_hi = std::max(l.inner_lo, l.inner_hi);
+  l.tap_rows.resize(static_cast<size_t>(sz.oh));
   for (int64_t oy = 0; oy < sz.oh; ++oy) {
     const int64_t iy0 = oy * win.stride_h - win.pad_top;  // input row of tap row 0
-    TapRows& t = tap_rows[oy];
+    MaxPoolLayout::TapRows& t = l.tap_rows[oy];
     t.first = iy0 >= 0 ? 0 : (-iy0 + win.dilation_h - 1) / win.dilation_h;
     for (t.end = t.first; t.end < win.kh && iy0 + t.end * win.dilation_h < sz.h;) ++t.end;
   }
-  const int64_t row_step = win.dilation_h * sz.w;
-  const bool pairs = win.kw == 2 && win.stride_w == 2 && win.dilation_w == 1;
-  for (size_t pl = 0; pl < planes; ++pl) {
-    const float* src = x + pl * sz.h * sz.w;
-    PoolVector group[kPoolGroup];
-    int grouped = 0;
-    for (int64_t oy = 0; oy < sz.oh; ++oy) {
-      const int64_t iy0 = oy * win.stride_h - win.pad_top, r_first = tap_rows[oy].first, r_end = tap_rows[oy].end;
-      float* out = y + (pl * sz.oh + oy) * sz.ow;
-      const bool inner_rows = r_first == 0 && r_end == win.kh;
-      if (inner_rows && pairs)  // the run in one call: a pair's loads serve two taps
-        max_pool_run_pairs(src + iy0 * sz.w + inner_lo * 2 - win.pad_left, out + inner_lo, inner_hi - inner_lo, win.kh, row_step);
+  l.row_step = win.dilation_h * sz.w;
+  l.pairs = win.kw == 2 && win.stride_w == 2 && win.dilation_w == 1;
+  return l;
+}
+
+// One plane: vectors run over the outputs whose every tap lies inside the input, without bounds checks,
+// kPoolGroup at a time; the outputs whose window crosses the padding take one lane each.
+template <bool NanFree, int KW, int Stride>
+void max_pool_plane(const float* src, float* dst, const verinfer::PlaneSizes& sz, const verinfer::Window2d& win, const MaxPoolLayout& l) {
+  constexpr int W = VecF::width;
+  PoolVector group[kPoolGroup];
+  int grouped = 0;
+  for (int64_t oy = 0; oy < sz.oh; ++oy) {
+    const int64_t iy0 = oy * win.stride_h - win.pad_top, r_first = l.tap_rows[oy].first, r_end = l.tap_rows[oy].end;
+    float* out = dst + oy * sz.ow;
+    const bool inner_rows = r_first == 0 && r_end == win.kh;
+    if (inner_rows && l.pairs)  // the run in one call: a pair's loads serve two taps
+      max_pool_run_pairs<NanFree>(src + iy0 * sz.w + l.inner_lo * 2 - win.pad_left, out + l.inner_lo, l.inner_hi - l.inner_lo, win.kh, l.row_step);
+    else
+      for (int64_t ox = l.inner_lo; ox < l.inner_hi; ox += W) {
+        const int n = static_cast<int>(std::min<int64_t>(W, l.inner_hi - ox));
+        if (inner_rows) {
+          group[grouped++] = {src + iy0 * sz.w + ox * win.stride_w - win.pad_left, out + ox, n};
+          if (grouped == kPoolGroup) max_pool_group<NanFree, KW, Stride>(group, grouped, win.kh, l.row_step, win), grouped = 0;
+          continue;
+        }
+        const int64_t rows = r_end - r_first;  // none: the window lies in the padding, and gives -inf
+        const PoolVector alone{rows > 0 ? src + (iy0 + r_first * win.dilation_h) * sz.w + ox * win.stride_w - win.pad_left : src,
+                               out + ox, n};
+        max_pool_group<NanFree, KW, Stride>(&alone, 1, rows, l.row_step, win);
+      }
+    const auto edge = [&](int64_t ox) {
+      VecF acc = VecF::set1(-INFINITY);
+      for (int64_t r = r_first; r < r_end; ++r) {
+        const float* line = src + (iy0 + r * win.dilation_h) * sz.w;
+        for (const TapSpan& t : l.columns)
+          if (ox >= t.lo && ox < t.hi) acc = pool_max<NanFree>(acc, VecF::load_partial(line + t.first_column + (ox - t.lo) * win.stride_w, 1));
+      }
+      acc.store_partial(out + ox, 1);
+    };
+    for (int64_t ox = 0; ox < l.inner_lo; ++ox) edge(ox);
+    for (int64_t ox = l.inner_hi; ox < sz.ow; ++ox) edge(ox);
+  }
+  if (grouped > 0) max_pool_group<NanFree, KW, Stride>(group, grouped, win.kh, l.row_step, win);
+}
+
+// Each output takes its taps in (kh, kw) order from -inf with max_first_nan (docs/determinism.md); taps
+// in the padding are skipped, as max_first_nan(acc, -inf) would leave acc unchanged. Planes with no
+// NaN take max_of_numbers, the same bits in fewer instructions, where the window has more than four
+// taps: with fewer, the check cost more than it saved (2x2/2 on 32x32 maps 8% slower). Planes are
+// checked a few at a time, at least 16K floats, so that a small plane's check costs little and a
+// checked plane is still in L2 when it is pooled.
+inline void max_pool_planes(const float* x, float* y, size_t planes, const verinfer::PlaneSizes& sz,
+                            const verinfer::Window2d& win) {
+  const MaxPoolLayout layout = max_pool_layout(sz, win);
+  const int64_t plane = sz.h * sz.w;
+  const size_t per_check = static_cast<size_t>(std::max<int64_t>(1, 16384 / std::max<int64_t>(plane, 1)));
+  for (size_t first = 0; first < planes; first += per_check) {
+    const size_t end = std::min(planes, first + per_check);
+    const bool numbers = win.kh * win.kw > 4 && nan_free(x + first * plane, static_cast<int64_t>(end - first) * plane);
+    for (size_t pl = first; pl < end; ++pl) {
+      const float* src = x + pl * plane;
+      float* dst = y + pl * sz.oh * sz.ow;
+      if (win.kw == 3 && win.stride_w == 2 && win.dilation_w == 1)
+        numbers ? max_pool_plane<true, 3, 2>(src, dst, sz, win, layout) : max_pool_plane<false, 3, 2>(src, dst, sz, win, layout);
+      else if (win.kw == 3 && win.stride_w == 1 && win.dilation_w == 1)
+        numbers ? max_pool_plane<true, 3, 1>(src, dst, sz, win, layout) : max_pool_plane<false, 3, 1>(src, dst, sz, win, layout);
       else
-        for (int64_t ox = inner_lo; ox < inner_hi; ox += W) {
-          const int n = static_cast<int>(std::min<int64_t>(W, inner_hi - ox));
-          if (inner_rows) {
-            group[grouped++] = {src + iy0 * sz.w + ox * win.stride_w - win.pad_left, out + ox, n};
-            if (grouped == kPoolGroup) max_pool_group(group, grouped, win.kh, row_step, win), grouped = 0;
-            continue;
-          }
-          const int64_t rows = r_end - r_first;  // none: the window lies in the padding, and gives -inf
-          const PoolVector alone{rows > 0 ? src + (iy0 + r_first * win.dilation_h) * sz.w + ox * win.stride_w - win.pad_left : src,
-                                 out + ox, n};
-          max_pool_group(&alone, 1, rows, row_step, win);
-        }
-      const auto edge = [&](int64_t ox) {
-        VecF acc = VecF::set1(-INFINITY);
-        for (int64_t r = r_first; r < r_end; ++r) {
-          const float* line = src + (iy0 + r * win.dilation_h) * sz.w;
-          for (const TapSpan& t : columns)
-            if (ox >= t.lo && ox < t.hi) acc = max_first_nan(acc, VecF::load_partial(line + t.first_column + (ox - t.lo) * win.stride_w, 1));
-        }
-        acc.store_partial(out + ox, 1);
-      };
-      for (int64_t ox = 0; ox < inner_lo; ++ox) edge(ox);
-      for (int64_t ox = inner_hi; ox < sz.ow; ++ox) edge(ox);
+        numbers ? max_pool_plane<true, 0, 0>(src, dst, sz, win, layout) : max_pool_plane<false, 0, 0>(src, dst, sz, win, layout);
     }
-    if (grouped > 0) max_pool_group(group, grouped, win.kh, row_step, win);
   }
 }
 

@@ -29,6 +29,10 @@ inline VecF max_first_nan(VecF a, VecF b) {
   return select(is_nan(a), a, r);
 }
 
+// max_first_nan of two operands that are not NaN, in three instructions: of unequal values both
+// orders give the larger, and of equal ones the AND of the two is max_first_nan's common bits.
+inline VecF max_of_numbers(VecF a, VecF b) { return bit_and(max_or_second(a, b), max_or_second(b, a)); }
+
 constexpr float kLn2Hi = 0.693145751953125f;
 constexpr float kLn2Lo = 1.42860682030941723212e-6f;
 constexpr float kLog2e = 1.44269504088896341f;

@@ -99,6 +99,8 @@ inline VecF mantissa_of(VecF a) {
   __m256i bits = _mm256_and_si256(_mm256_castps_si256(a.v), _mm256_set1_epi32(0x007fffff));
   return {_mm256_castsi256_ps(_mm256_or_si256(bits, _mm256_set1_epi32(0x3f800000)))};
 }
+// Lane-wise a > b ? a : b, the rule of x86 MAXPS: b when they are equal or either is NaN.
+inline VecF max_or_second(VecF a, VecF b) { return {_mm256_max_ps(a.v, b.v)}; }
 inline VecF bit_and(VecF a, VecF b) { return {_mm256_and_ps(a.v, b.v)}; }
 inline VecF copysign(VecF mag, VecF sgn) {
   const __m256 sign = _mm256_set1_ps(-0.0f);

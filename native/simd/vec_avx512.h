@@ -97,6 +97,8 @@ inline VecF mantissa_of(VecF a) {
   __m512i bits = _mm512_and_si512(_mm512_castps_si512(a.v), _mm512_set1_epi32(0x007fffff));
   return {_mm512_castsi512_ps(_mm512_or_si512(bits, _mm512_set1_epi32(0x3f800000)))};
 }
+// Lane-wise a > b ? a : b, the rule of x86 MAXPS: b when they are equal or either is NaN.
+inline VecF max_or_second(VecF a, VecF b) { return {_mm512_max_ps(a.v, b.v)}; }
 inline VecF bit_and(VecF a, VecF b) { return {_mm512_and_ps(a.v, b.v)}; }
 inline VecF copysign(VecF mag, VecF sgn) {
   const __m512i sign = _mm512_set1_epi32(INT32_MIN);

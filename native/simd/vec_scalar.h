@@ -70,6 +70,8 @@ inline VecF mantissa_of(VecF a) {
   std::memcpy(&r, &bits, 4);
   return {r};
 }
+// Lane-wise a > b ? a : b, the rule of x86 MAXPS: b when they are equal or either is NaN.
+inline VecF max_or_second(VecF a, VecF b) { return {a.v > b.v ? a.v : b.v}; }
 inline VecF bit_and(VecF a, VecF b) {
   uint32_t x, y;
   std::memcpy(&x, &a.v, 4);
