@@ -25,10 +25,11 @@ inline int lanes_in(int n, int v) {
 }
 
 // The epilogue, y = act((alpha * acc + beta * C) + residual), on a whole R x (NV * width) tile of
-// finished chains, in registers. Each term is one pass over the tile behind one test: with tests per
-// vector, or with a ragged tile's lane counts in the same code, GCC had kept accumulators on the stack,
-// in the k loop too, and in a short chain (K = 64) the epilogue took a sixth of a tile's time. Always
-// inlined: a call would take the accumulators through memory.
+// finished chains, in registers (store_ragged does the same for a ragged tile: a change to one is a
+// change to both). Each term is one pass over the tile behind one test: with tests per vector, or with
+// a ragged tile's lane counts in the same code, GCC had kept accumulators on the stack, in the k loop
+// too, and in a short chain (K = 64) the epilogue took a sixth of a tile's time. Always inlined: a call
+// would take the accumulators through memory.
 template <int R, int NV>
 __attribute__((always_inline)) inline void finish_whole(VecF (&acc)[R][NV], const GemmEpilogue& ep) {
   // alpha and beta of 1 are skipped: multiplying by 1 is exact, so the bits are the same.
@@ -42,12 +43,14 @@ __attribute__((always_inline)) inline void finish_whole(VecF (&acc)[R][NV], cons
   if (ep.c) {
     const bool scale = ep.beta != 1.0f;
     const VecF beta = VecF::set1(ep.beta);
+    const bool per_row = ep.c_col_stride == 0;  // a bias: one value per row
 #pragma GCC unroll 32
     for (int r = 0; r < R; ++r) {
       const float* addend = ep.c + r * ep.c_row_stride;
+      const VecF row_value = per_row ? VecF::set1(addend[0]) : VecF::zero();
 #pragma GCC unroll 32
       for (int v = 0; v < NV; ++v) {
-        VecF add = ep.c_col_stride == 0 ? VecF::set1(addend[0]) : VecF::load(addend + v * VecF::width);
+        VecF add = per_row ? row_value : VecF::load(addend + v * VecF::width);
         if (scale) add = add * beta;
         acc[r][v] = acc[r][v] + add;
       }
@@ -70,25 +73,33 @@ __attribute__((always_inline)) inline void finish_whole(VecF (&acc)[R][NV], cons
 }
 
 // Stores rows [0, m) x columns [0, n) of a ragged tile's chains, copied to `raw` (row stride raw_ld),
-// at c, after the last k step with the same epilogue as finish_whole: the same operations in the same
-// order, through memory and out of the tile's code. The chains wait in raw, not in c: a residual or an
-// addend may be c itself.
+// at c, after the last k step with finish_whole's epilogue: the same operations in the same order,
+// through memory and out of the tile's code. The chains wait in raw, not in c: a residual or an
+// addend may be c itself. The epilogue's fields are read once, into locals: through `ep` they would
+// be read again after every store, which may alias them.
 __attribute__((noinline)) inline void store_ragged(const float* raw, int raw_ld, float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
+  const bool scale_acc = last && ep.alpha != 1.0f, scale_addend = ep.beta != 1.0f;
+  const VecF alpha = VecF::set1(ep.alpha), beta = VecF::set1(ep.beta);
+  const float* const addend = last ? ep.c : nullptr;
+  const int64_t addend_row = ep.c_row_stride, addend_col = ep.c_col_stride;
+  const float* const residual = last ? ep.residual : nullptr;
+  const int64_t residual_ld = ep.residual_ld;
+  const verinfer::UnaryParams act = ep.act;
+  const bool relu = last && act.op == verinfer::UnaryOp::Relu;
   for (int r = 0; r < m; ++r) {
     float* crow = c + r * ldc;
-    const float* addend = last && ep.c ? ep.c + r * ep.c_row_stride : nullptr;
-    const float* residual = last && ep.residual ? ep.residual + r * ep.residual_ld : nullptr;
     for (int j = 0; j < n; j += VecF::width) {
       const int count = n - j < VecF::width ? n - j : VecF::width;
       VecF y = VecF::load(raw + r * raw_ld + j);
-      if (last && ep.alpha != 1.0f) y = y * VecF::set1(ep.alpha);
+      if (scale_acc) y = y * alpha;
       if (addend) {
-        VecF add = ep.c_col_stride == 0 ? VecF::set1(addend[0]) : load_lanes(addend + j, count);
-        if (ep.beta != 1.0f) add = add * VecF::set1(ep.beta);
+        const float* addend_row_start = addend + r * addend_row;
+        VecF add = addend_col == 0 ? VecF::set1(addend_row_start[0]) : load_lanes(addend_row_start + j, count);
+        if (scale_addend) add = add * beta;
         y = y + add;
       }
-      if (residual) y = y + load_lanes(residual + j, count);
-      if (last && ep.act.op == verinfer::UnaryOp::Relu) y = unary_apply<verinfer::UnaryOp::Relu>(y, ep.act);
+      if (residual) y = y + load_lanes(residual + r * residual_ld + j, count);
+      if (relu) y = unary_apply<verinfer::UnaryOp::Relu>(y, act);
       store_lanes(y, crow + j, count);
     }
   }
@@ -132,7 +143,7 @@ __attribute__((always_inline)) inline void fma_step(VecF (&acc)[R][NV], const fl
 template <int R, int NV>
 void sgemm_tile(const SgemmTile& t) {
   VecF acc[R][NV];
-  // Unrolled like the epilogue (store_rows): rolled, this loop alone put the accumulators on the stack.
+  // Unrolled like the epilogue (store_tile): rolled, this loop alone put the accumulators on the stack.
 #pragma GCC unroll 32
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 32

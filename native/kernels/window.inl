@@ -4,6 +4,7 @@
 #pragma once
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 namespace VI_ISA_NS {
@@ -76,16 +77,16 @@ inline void im2col_panel(const float* planes, int64_t channels, const verinfer::
     }
 }
 
-// The pooling max of one tap: max_first_nan, or where the plane holds no NaN the same bits in fewer
+// The pooling max of one tap: max_first_nan, or where the planes are all finite the same bits in fewer
 // instructions.
-template <bool NanFree>
+template <bool Finite>
 inline VecF pool_max(VecF acc, VecF tap) {
-  return NanFree ? max_of_numbers(acc, tap) : max_first_nan(acc, tap);
+  return Finite ? max_of_numbers(acc, tap) : max_first_nan(acc, tap);
 }
 
-// Whether n floats from p hold no NaN. Infinities count as NaN here (inf * 0 is NaN): they only send
-// their plane down the general path.
-inline bool nan_free(const float* p, int64_t n) {
+// Whether the n floats from p are all finite (x * 0 is NaN for a NaN or an infinity). A group of
+// planes with an infinity takes the general max too: it costs time, not bits.
+inline bool all_finite(const float* p, int64_t n) {
   constexpr int W = VecF::width;
   VecF probe[4] = {VecF::zero(), VecF::zero(), VecF::zero(), VecF::zero()};
   int64_t i = 0;
@@ -105,12 +106,13 @@ struct PoolVector {
 };
 
 // The maxima of up to kPoolGroup vectors over `tap_rows` tap rows at once: each is a chain of
-// max_first_nan through its taps, and independent chains side by side hide each other's latency.
+// pool_max through its taps, and independent chains side by side hide each other's latency.
 // KW and Stride, where not 0, fix the window's width and column stride (dilation 1) at compile time,
 // so the common windows' tap loops unroll.
 constexpr int kPoolGroup = 4;
-template <bool NanFree, int KW, int Stride>
+template <bool Finite, int KW, int Stride>
 inline void max_pool_group(const PoolVector* group, int count, int64_t tap_rows, int64_t row_step, const verinfer::Window2d& win) {
+  static_assert((KW == 0) == (Stride == 0), "a fixed window fixes its width and its stride");
   const int64_t kw = KW ? KW : win.kw, stride = Stride ? Stride : win.stride_w, dilation = KW ? 1 : win.dilation_w;
   VecF acc[kPoolGroup];
   for (VecF& a : acc) a = VecF::set1(-INFINITY);
@@ -120,7 +122,7 @@ inline void max_pool_group(const PoolVector* group, int count, int64_t tap_rows,
       const int64_t offset = r * row_step + s * dilation;
 #pragma GCC unroll 4
       for (int g = 0; g < kPoolGroup; ++g)
-        if (g < count) acc[g] = pool_max<NanFree>(acc[g], load_taps(group[g].in + offset, stride, group[g].n));
+        if (g < count) acc[g] = pool_max<Finite>(acc[g], load_taps(group[g].in + offset, stride, group[g].n));
     }
   for (int g = 0; g < count; ++g) acc[g].store_partial(group[g].out, group[g].n);
 }
@@ -130,18 +132,17 @@ inline void max_pool_group(const PoolVector* group, int count, int64_t tap_rows,
 // one pair of loads, split into even and odd columns. max_first_nan is associative (the leftmost NaN
 // wins, else the max in a total order), so each row's pair is taken first and then joins the chain,
 // in tap order, for the same bits as the chain from -inf with half its latency.
-template <bool NanFree>
 inline void max_pool_run_pairs(const float* in, float* out, int64_t n, int64_t tap_rows, int64_t row_step) {
   constexpr int W = VecF::width;
   const auto pair_max = [&](const float* row, int lanes) {
     VecF even, odd;
     VecF::load_pairs(row, lanes, even, odd);
-    return pool_max<NanFree>(even, odd);
+    return max_first_nan(even, odd);
   };
   for (int64_t j = 0; j < n; j += W, in += 2 * W) {
     const int lanes = static_cast<int>(std::min<int64_t>(W, n - j));
     VecF acc = pair_max(in, lanes);
-    for (int64_t r = 1; r < tap_rows; ++r) acc = pool_max<NanFree>(acc, pair_max(in + r * row_step, lanes));
+    for (int64_t r = 1; r < tap_rows; ++r) acc = max_first_nan(acc, pair_max(in + r * row_step, lanes));
     acc.store_partial(out + j, lanes);
   }
 }
@@ -183,7 +184,7 @@ inline MaxPoolLayout max_pool_layout(const verinfer::PlaneSizes& sz, const verin
 
 // One plane: vectors run over the outputs whose every tap lies inside the input, without bounds checks,
 // kPoolGroup at a time; the outputs whose window crosses the padding take one lane each.
-template <bool NanFree, int KW, int Stride>
+template <bool Finite, int KW, int Stride>
 void max_pool_plane(const float* src, float* dst, const verinfer::PlaneSizes& sz, const verinfer::Window2d& win, const MaxPoolLayout& l) {
   constexpr int W = VecF::width;
   PoolVector group[kPoolGroup];
@@ -193,59 +194,64 @@ void max_pool_plane(const float* src, float* dst, const verinfer::PlaneSizes& sz
     float* out = dst + oy * sz.ow;
     const bool inner_rows = r_first == 0 && r_end == win.kh;
     if (inner_rows && l.pairs)  // the run in one call: a pair's loads serve two taps
-      max_pool_run_pairs<NanFree>(src + iy0 * sz.w + l.inner_lo * 2 - win.pad_left, out + l.inner_lo, l.inner_hi - l.inner_lo, win.kh, l.row_step);
+      max_pool_run_pairs(src + iy0 * sz.w + l.inner_lo * 2 - win.pad_left, out + l.inner_lo, l.inner_hi - l.inner_lo, win.kh, l.row_step);
     else
       for (int64_t ox = l.inner_lo; ox < l.inner_hi; ox += W) {
         const int n = static_cast<int>(std::min<int64_t>(W, l.inner_hi - ox));
         if (inner_rows) {
           group[grouped++] = {src + iy0 * sz.w + ox * win.stride_w - win.pad_left, out + ox, n};
-          if (grouped == kPoolGroup) max_pool_group<NanFree, KW, Stride>(group, grouped, win.kh, l.row_step, win), grouped = 0;
+          if (grouped == kPoolGroup) max_pool_group<Finite, KW, Stride>(group, grouped, win.kh, l.row_step, win), grouped = 0;
           continue;
         }
         const int64_t rows = r_end - r_first;  // none: the window lies in the padding, and gives -inf
         const PoolVector alone{rows > 0 ? src + (iy0 + r_first * win.dilation_h) * sz.w + ox * win.stride_w - win.pad_left : src,
                                out + ox, n};
-        max_pool_group<NanFree, KW, Stride>(&alone, 1, rows, l.row_step, win);
+        max_pool_group<Finite, KW, Stride>(&alone, 1, rows, l.row_step, win);
       }
     const auto edge = [&](int64_t ox) {
       VecF acc = VecF::set1(-INFINITY);
       for (int64_t r = r_first; r < r_end; ++r) {
         const float* line = src + (iy0 + r * win.dilation_h) * sz.w;
         for (const TapSpan& t : l.columns)
-          if (ox >= t.lo && ox < t.hi) acc = pool_max<NanFree>(acc, VecF::load_partial(line + t.first_column + (ox - t.lo) * win.stride_w, 1));
+          if (ox >= t.lo && ox < t.hi) acc = pool_max<Finite>(acc, VecF::load_partial(line + t.first_column + (ox - t.lo) * win.stride_w, 1));
       }
       acc.store_partial(out + ox, 1);
     };
     for (int64_t ox = 0; ox < l.inner_lo; ++ox) edge(ox);
     for (int64_t ox = l.inner_hi; ox < sz.ow; ++ox) edge(ox);
   }
-  if (grouped > 0) max_pool_group<NanFree, KW, Stride>(group, grouped, win.kh, l.row_step, win);
+  if (grouped > 0) max_pool_group<Finite, KW, Stride>(group, grouped, win.kh, l.row_step, win);
+}
+
+using MaxPoolPlane = void (*)(const float*, float*, const verinfer::PlaneSizes&, const verinfer::Window2d&, const MaxPoolLayout&);
+
+// The plane kernels for a window: for the general max and for planes all finite.
+template <int KW, int Stride>
+constexpr std::pair<MaxPoolPlane, MaxPoolPlane> max_pool_kernels() {
+  return {&max_pool_plane<false, KW, Stride>, &max_pool_plane<true, KW, Stride>};
 }
 
 // Each output takes its taps in (kh, kw) order from -inf with max_first_nan (docs/determinism.md); taps
-// in the padding are skipped, as max_first_nan(acc, -inf) would leave acc unchanged. Planes with no
-// NaN take max_of_numbers, the same bits in fewer instructions, where the window has more than four
-// taps: with fewer, the check cost more than it saved (2x2/2 on 32x32 maps 8% slower). Planes are
-// checked a few at a time, at least 16K floats, so that a small plane's check costs little and a
-// checked plane is still in L2 when it is pooled.
+// in the padding are skipped, as max_first_nan(acc, -inf) would leave acc unchanged. All-finite planes
+// take max_of_numbers, the same bits in fewer instructions, where the window has more than four taps
+// (the pairs path of two-column windows always takes max_first_nan): with fewer, the check cost more
+// than it saved (2x2/2 on 32x32 maps 8% slower). Planes are checked in groups of up to 16K floats (or
+// one larger plane), so that a small plane's check costs little and a checked plane is still in L2
+// when it is pooled; the pooling test in conv.test.ts takes planes just over that size, one a group.
 inline void max_pool_planes(const float* x, float* y, size_t planes, const verinfer::PlaneSizes& sz,
                             const verinfer::Window2d& win) {
   const MaxPoolLayout layout = max_pool_layout(sz, win);
+  const bool fixed = win.kw == 3 && win.dilation_w == 1;
+  const auto kernels = fixed && win.stride_w == 2 ? max_pool_kernels<3, 2>()
+                       : fixed && win.stride_w == 1 ? max_pool_kernels<3, 1>()
+                                                   : max_pool_kernels<0, 0>();
   const int64_t plane = sz.h * sz.w;
   const size_t per_check = static_cast<size_t>(std::max<int64_t>(1, 16384 / std::max<int64_t>(plane, 1)));
   for (size_t first = 0; first < planes; first += per_check) {
     const size_t end = std::min(planes, first + per_check);
-    const bool numbers = win.kh * win.kw > 4 && nan_free(x + first * plane, static_cast<int64_t>(end - first) * plane);
-    for (size_t pl = first; pl < end; ++pl) {
-      const float* src = x + pl * plane;
-      float* dst = y + pl * sz.oh * sz.ow;
-      if (win.kw == 3 && win.stride_w == 2 && win.dilation_w == 1)
-        numbers ? max_pool_plane<true, 3, 2>(src, dst, sz, win, layout) : max_pool_plane<false, 3, 2>(src, dst, sz, win, layout);
-      else if (win.kw == 3 && win.stride_w == 1 && win.dilation_w == 1)
-        numbers ? max_pool_plane<true, 3, 1>(src, dst, sz, win, layout) : max_pool_plane<false, 3, 1>(src, dst, sz, win, layout);
-      else
-        numbers ? max_pool_plane<true, 0, 0>(src, dst, sz, win, layout) : max_pool_plane<false, 0, 0>(src, dst, sz, win, layout);
-    }
+    const bool finite = win.kh * win.kw > 4 && all_finite(x + first * plane, static_cast<int64_t>(end - first) * plane);
+    const MaxPoolPlane pool = finite ? kernels.second : kernels.first;
+    for (size_t pl = first; pl < end; ++pl) pool(x + pl * plane, y + pl * sz.oh * sz.ow, sz, win, layout);
   }
 }
 
