@@ -277,8 +277,7 @@ test('max pooling: of two NaNs in a window, the first in tap order wins, payload
 test('max pooling: planes with and without NaN, ±0 ties and infinities give the bits of the tap-order rule', async (t) => {
   // Planes of 128 x 130 floats (just over the 16K floats of max_pool_planes' check) are checked one at a
   // time: plane 0 is all finite and takes the short max, plane 1 has NaNs and infinities and takes the
-  // general one. The values come from a small set,
-  // so windows often tie, ±0 among them.
+  // general one. The values come from a small set, so windows often tie, ±0 among them.
   const [h, w] = [128, 130], values = [-0, 0, -1, 1, -2.5, 2.5];
   const x = { dtype: 'float32' as const, shape: [1, 2, h, w], data: new Float32Array(2 * h * w) };
   let seed = 7;

@@ -105,29 +105,28 @@ inline void reduce_rows(ReduceOp op, const float* x, size_t rows, size_t len, fl
 inline float row_max(const float* x, size_t n) {
   constexpr size_t W = VecF::width;
   if (n < 4 * W) return reduce_row<MaxStep, MaxStep>(x, n);
-  const auto greater = [](VecF a, VecF b) { return select(gt(a, b), a, b); };
   VecF m[4], sum[4];
   for (int c = 0; c < 4; ++c) m[c] = sum[c] = VecF::load(x + c * W);
   size_t i = 4 * W;
   for (; i + 4 * W <= n; i += 4 * W)
     for (int c = 0; c < 4; ++c) {
       const VecF v = VecF::load(x + i + c * W);
-      m[c] = greater(v, m[c]);
+      m[c] = max_or_second(v, m[c]);
       sum[c] = sum[c] + v;
     }
   for (; i + W <= n; i += W) {
     const VecF v = VecF::load(x + i);
-    m[0] = greater(v, m[0]);
+    m[0] = max_or_second(v, m[0]);
     sum[0] = sum[0] + v;
   }
   if (i < n) {
     const int count = static_cast<int>(n - i);
     const VecF v = VecF::load_partial(x + i, count);
-    m[0] = blend_first(count, greater(v, m[0]), m[0]);
+    m[0] = blend_first(count, max_or_second(v, m[0]), m[0]);
     sum[0] = blend_first(count, sum[0] + v, sum[0]);
   }
   for (int c = 1; c < 4; ++c) {
-    m[0] = greater(m[c], m[0]);
+    m[0] = max_or_second(m[c], m[0]);
     sum[0] = sum[0] + sum[c];
   }
   float best = m[0].lane(0), check = sum[0].lane(0);

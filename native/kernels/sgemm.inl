@@ -74,8 +74,8 @@ __attribute__((always_inline)) inline void finish_whole(VecF (&acc)[R][NV], cons
 
 // Stores rows [0, m) x columns [0, n) of a ragged tile's chains, copied to `raw` (row stride raw_ld),
 // at c, after the last k step with finish_whole's epilogue: the same operations in the same order,
-// through memory and out of the tile's code. The chains wait in raw, not in c: a residual or an
-// addend may be c itself. The epilogue's fields are read once, into locals: through `ep` they would
+// through memory and out of the tile's code. The chains wait in raw, not in c: the residual may be c
+// itself (sgemm_residual_in_place). The epilogue's fields are read once, into locals: through `ep` they would
 // be read again after every store, which may alias them.
 __attribute__((noinline)) inline void store_ragged(const float* raw, int raw_ld, float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
   const bool scale_acc = last && ep.alpha != 1.0f, scale_addend = ep.beta != 1.0f;
