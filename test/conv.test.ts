@@ -81,21 +81,22 @@ test('conv2d: strides, pads, dilations, groups, depthwise and bias match float64
   }
 });
 
-test('a conv output does not depend on the schedule: a 7x7 map (pixels as GEMM rows) equals the same pixels of a wide map', async (t) => {
-  const c = 64, m = 64;
-  // A 2x2 kernel: 3x3 stride-1 convs with this many channels run as Winograd, whose tiles follow the map.
-  const small = randomTensor([1, c, 8, 8], 70), w = randomTensor([m, c, 2, 2], 71), bias = randomTensor([m], 72);
-  // The same 8x8 planes as the first 8 columns of 8x64 planes: with no padding, output columns 0..6 see
-  // the same inputs.
-  const wide = randomTensor([1, c, 8, 64], 73);
-  for (let p = 0; p < c * 8; p++) wide.data.set(small.data.subarray(p * 8, p * 8 + 8), p * 64);
-  const ySmall = await ops.conv2d(small, w, bias, { activation: 'relu' });
-  const yWide = await ops.conv2d(wide, w, bias, { activation: 'relu' });
-  t.deepEqual(ySmall.shape, [1, m, 7, 7]);
-  t.deepEqual(yWide.shape, [1, m, 7, 63]);
-  for (let row = 0; row < m * 7; row++)
-    t.deepEqual([...ySmall.data.subarray(row * 7, row * 7 + 7)], [...yWide.data.subarray(row * 63, row * 63 + 7)], `channel row ${row}`);
-});
+for (const [name, hw] of [['a 3x3 map (pixels as GEMM rows)', 4], ['a 7x7 map (its 49th pixel by the GEMM tail tile)', 8]] as const)
+  test(`a conv output does not depend on the schedule: ${name} equals the same pixels of a map 64 wide`, async (t) => {
+    const c = 64, m = 64, out = hw - 1;
+    // A 2x2 kernel: 3x3 stride-1 convs with this many channels run as Winograd, whose tiles follow the map.
+    const small = randomTensor([1, c, hw, hw], 70), w = randomTensor([m, c, 2, 2], 71), bias = randomTensor([m], 72);
+    // The same planes as the first columns of planes 65 wide: with no padding, output columns
+    // 0..out-1 see the same inputs, and the 64-wide output rows fill whole GEMM panels.
+    const wide = randomTensor([1, c, hw, 65], 73);
+    for (let p = 0; p < c * hw; p++) wide.data.set(small.data.subarray(p * hw, (p + 1) * hw), p * 65);
+    const ySmall = await ops.conv2d(small, w, bias, { activation: 'relu' });
+    const yWide = await ops.conv2d(wide, w, bias, { activation: 'relu' });
+    t.deepEqual(ySmall.shape, [1, m, out, out]);
+    t.deepEqual(yWide.shape, [1, m, out, 64]);
+    for (let row = 0; row < m * out; row++)
+      t.deepEqual([...ySmall.data.subarray(row * out, (row + 1) * out)], [...yWide.data.subarray(row * 64, row * 64 + out)], `channel row ${row}`);
+  });
 
 test('a direct conv (few input channels) gives the bits of the im2col GEMM: zero-weight channels put first leave the chain at +0', async (t) => {
   // The same conv with 2 extra leading input channels of zero weights has 5 channels, too many to run

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ops, tensor } from '../lib';
+import { ops, tensor, type MatmulOptions, type Tensor } from '../lib';
 import { assertGemmClose, bytesEqual, randomTensor, refGemm } from './helpers';
 
 const sizes = [0, 1, 2, 7, 13, 16, 17, 31, 32, 33, 64, 97];
@@ -93,4 +93,33 @@ test('edge sizes sweep: ragged tiles on both sides', async (t) => {
     const ref = refGemm(a.data, b.data, m, n, k);
     assertGemmClose(t, (await ops.matmul(a, b)).data, ref.y, ref.bound, k, `${m}x${k}x${n}`);
   }
+});
+
+test('columns past the last whole vector (the tail tile, lanes along M) give the bits of the same columns in a wider GEMM', async (t) => {
+  // With N = n, a few columns past a multiple of the vector run on the tail tile; with N = 64 the same
+  // columns run on the main tile. K = 2100 spans two GEMM depth blocks (partials resumed from Y).
+  const wideN = 64;
+  const firstColumns = (x: Tensor<'float32'>, rows: number, n: number) => {
+    const y = tensor('float32', [rows, n]);
+    for (let i = 0; i < rows; i++) y.data.set(x.data.subarray(i * wideN, i * wideN + n), i * n);
+    return y;
+  };
+  let seed = 400;
+  for (const m of [5, 13, 150])
+    for (const k of [7, 300, 2100])
+      for (const n of [1, 4, 9, 20, 25, 49]) {
+        const a = randomTensor([m, k], seed++), wide = randomTensor([k, wideN], seed++), b = firstColumns(wide, k, n);
+        const perRow = randomTensor([m, 1], seed++), perColumn = randomTensor([1, wideN], seed++), full = randomTensor([m, wideN], seed++);
+        const epilogues: [Tensor<'float32'>, Tensor<'float32'>, MatmulOptions][] = [
+          [perRow, perRow, { activation: 'relu' }],
+          [firstColumns(perColumn, 1, n), perColumn, {}],
+          [firstColumns(full, m, n), full, { alpha: 0.5, beta: -2, activation: 'sigmoid' }],
+        ];
+        for (const [index, [narrowC, wideC, options]] of epilogues.entries()) {
+          const y = await ops.matmul(a, b, narrowC, options), yWide = await ops.matmul(a, wide, wideC, options);
+          let same = true;
+          for (let i = 0; i < m; i++) same &&= bytesEqual(y.data.subarray(i * n, (i + 1) * n), yWide.data.subarray(i * wideN, i * wideN + n));
+          t.true(same, `${m}x${k}x${n}, epilogue ${index}`);
+        }
+      }
 });

@@ -15,8 +15,9 @@ const CASES: Record<string, Case> = {
   depthwise: { n: 2, c: 6, m: 6, group: 6, hw: [8, 8], k: 3, stride: 1, pad: 1 },
   'two groups': { n: 1, c: 8, m: 26, group: 2, hw: [7, 5], k: 1, stride: 1, pad: 0 },
   'K over one k block (2070)': { n: 2, c: 230, m: 13, group: 1, hw: [6, 6], k: 3, stride: 1, pad: 1 },
-  'pixels as GEMM rows (weights packed as B)': { n: 2, c: 64, m: 64, group: 1, hw: [7, 7], k: 3, stride: 1, pad: 1 },
-  'pixels as GEMM rows, two groups': { n: 3, c: 64, m: 64, group: 2, hw: [14, 14], k: 3, stride: 2, pad: 1 },
+  'pixels as GEMM rows (weights packed as B)': { n: 2, c: 64, m: 64, group: 1, hw: [3, 3], k: 3, stride: 1, pad: 1 },
+  'pixels as GEMM rows, two groups': { n: 3, c: 64, m: 64, group: 2, hw: [6, 6], k: 3, stride: 2, pad: 1 },
+  'a 7x7 map (its 49th pixel by the GEMM tail tile)': { n: 2, c: 64, m: 64, group: 1, hw: [7, 7], k: 3, stride: 1, pad: 1 },
 };
 
 function convModel(w: Tensor<'float32'>, bias: Tensor<'float32'>, p: Case): Uint8Array {

@@ -55,6 +55,21 @@ struct SgemmTile {
   const GemmEpilogue* ep;
 };
 
+// The last columns of a GEMM block, fewer than a vector's lanes, over rows [0, m) of its A micro-panels:
+// the tail tile runs them with vector lanes along M, one lane per row of a micro-panel's k step.
+struct SgemmTail {
+  const float* a;  // micro-panel p at a + p * a_panel_stride, its k step at + k * mr
+  int64_t a_panel_stride;
+  const float* b;  // column j's k step at b[k * b_row_stride + j]
+  int64_t b_row_stride;
+  int64_t kc;
+  float* c;
+  int64_t ldc;
+  int m, n;
+  bool first, last;  // as SgemmTile's
+  const GemmEpilogue* ep;  // at row 0, column 0 of the tail
+};
+
 // int8: A packed as a[(k / 4) * a_stride * 4 + r * 4 + k % 4] (u8 or s8 shifted to u8),
 // B as b[p * b_panel_stride + (k / 4) * 128 + (j % 32) * 4 + k % 4] (s8).
 struct IgemmTile {
@@ -122,6 +137,9 @@ struct KernelTable {
   void (*sgemm_tile)(const SgemmTile&);
   void (*sgemm_tile_half)(const SgemmTile&);  // the main tile's rows over its left half: up to sgemm_nr / 2 columns
   void (*sgemm_tile_wide)(const SgemmTile&);
+  // The tail tile runs a block's last n % sgemm_tail_lanes columns where they are at most sgemm_tail_max.
+  int sgemm_tail_lanes, sgemm_tail_max;
+  void (*sgemm_tail)(const SgemmTail&);  // null where a vector is one float: there is no tail
   int igemm_mr;
   void (*igemm_tile)(const IgemmTile&);
   int conv_direct_rows;  // output channels per direct conv tile

@@ -8,6 +8,7 @@
 #include "kernels/eltwise.inl"
 #include "kernels/reduce.inl"
 #include "kernels/sgemm.inl"
+#include "kernels/sgemm_tail.inl"
 #include "kernels/conv_direct.inl"
 #include "kernels/igemm.inl"
 #include "kernels/window.inl"

@@ -105,6 +105,13 @@ __attribute__((noinline)) inline void store_ragged(const float* raw, int raw_ld,
   }
 }
 
+// Other activations than Relu take a pass over each finished row of a tile's rows [0, m) x columns [0, n)
+// (after the last k step): lane-wise, so the bits of an output do not depend on where its row starts.
+inline void activate_rows(float* c, int64_t ldc, int m, int n, bool last, const GemmEpilogue& ep) {
+  if (last && ep.act.op != verinfer::UnaryOp::Identity && ep.act.op != verinfer::UnaryOp::Relu)
+    for (int r = 0; r < m; ++r) unary(ep.act, c + r * ldc, c + r * ldc, static_cast<size_t>(n));
+}
+
 // Stores rows [0, m) x columns [0, n) of an R x (NV * width) tile of chains at c (row stride ldc),
 // after the last k step with the epilogue. Every loop over the accumulators is unrolled: one rolled
 // loop indexes them at run time, which sends the whole array through the stack; in a K = 32 GEMM
@@ -125,9 +132,7 @@ __attribute__((always_inline)) inline void store_tile(VecF (&acc)[R][NV], float*
       for (int v = 0; v < NV; ++v) acc[r][v].store(raw[r] + v * VecF::width);
     store_ragged(raw[0], NV * VecF::width, c, ldc, m, n, last, ep);
   }
-  // Other activations than Relu take a pass over each finished row.
-  if (last && ep.act.op != verinfer::UnaryOp::Identity && ep.act.op != verinfer::UnaryOp::Relu)
-    for (int r = 0; r < m; ++r) unary(ep.act, c + r * ldc, c + r * ldc, static_cast<size_t>(n));
+  activate_rows(c, ldc, m, n, last, ep);
 }
 
 // One k step of every chain of an R x (NV * width) tile: acc[r][v] = fma(a[r], b[v], acc[r][v]). The

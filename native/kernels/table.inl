@@ -25,6 +25,15 @@ void fill_table(verinfer::KernelTable* t, const char* name) {
   t->sgemm_tile_wide = [](const verinfer::SgemmTile& s) {
     sgemm_tile_rows<WideVecs>(s, std::make_integer_sequence<int, WideRows>());
   };
+  // The tail tile pays where its lanes along M (MR of them) beat a vector along N by a third: up to 9
+  // columns with AVX-512's 12 of 16, 2 with AVX2's 3 of 8. A scalar vector has no tail.
+  if constexpr (VecF::width > 1) {
+    t->sgemm_tail_lanes = VecF::width;
+    t->sgemm_tail_max = 3 * MR / 4;
+    t->sgemm_tail = &sgemm_tail<MR>;
+  } else {
+    t->sgemm_tail_lanes = 1, t->sgemm_tail_max = 0, t->sgemm_tail = nullptr;
+  }
   t->igemm_mr = IgemmMR;
   t->igemm_tile = [](const verinfer::IgemmTile& s) { igemm_tile_portable<IgemmMR>(s); };
   t->conv_direct_rows = DirectRows;

@@ -240,13 +240,11 @@ void conv_by_pixel_rows(const ConvJob& job) {
   }
 }
 
-// Share of a 32-wide panel's columns that hold real outputs when n outputs are laid across panels.
-double panel_fill(int64_t n) { return static_cast<double>(n) / static_cast<double>(ceil_div(n, kPanelWidth) * kPanelWidth); }
-
-// Pixels as rows saves the padded panel columns but writes Y^T and transposes it, a cost per output
-// that a longer k amortizes: measured on ResNet-50's layers, it pays when the fill gain beats ~64 / k.
+// Pixels as rows writes Y^T and transposes it, a cost per output that a longer k amortizes; it pays
+// where the GEMM wastes less of its work on the channels as columns than on the pixels (measured on
+// ResNet-50's layers and small maps: when the fill gain beats ~64 / k).
 bool pixel_rows_pay(int64_t channels_per_group, int64_t pixels, int64_t k) {
-  return panel_fill(channels_per_group) / panel_fill(pixels) > 1.0 + 64.0 / static_cast<double>(k);
+  return sgemm_column_fill(channels_per_group) / sgemm_column_fill(pixels) > 1.0 + 64.0 / static_cast<double>(k);
 }
 
 // conv_schedule for a conv whose output shape ys is already known.

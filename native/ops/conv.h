@@ -41,8 +41,9 @@ Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p);
 // - Direct, without im2col (ops/conv_direct.h): one group, no dilation, 1 to kDirectMaxChannels input
 //   channels, where im2col would write far more floats than the input holds, and a stride no wider
 //   than the kernel (the padded copy holds a plane per column phase of the stride);
-// - PixelRows, output pixels as GEMM rows (Y^T = im2col^T W^T): where a map's pixels fill 32-wide
-//   panels worse than its output channels do (the 7x7 and 14x14 maps of deep layers);
+// - PixelRows, output pixels as GEMM rows (Y^T = im2col^T W^T): where a map's pixels fill the GEMM's
+//   columns worse than its output channels do by enough to pay for the transposition (maps of a few
+//   pixels, such as 3x3, in deep layers; sgemm_column_fill);
 // - Im2col, the weights as the GEMM's A and the im2col matrix as its B.
 enum class ConvSchedule { Winograd, Direct, PixelRows, Im2col };
 ConvSchedule conv_schedule(const Shape& x, const Shape& w, const ConvParams& p);

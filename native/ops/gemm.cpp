@@ -134,6 +134,13 @@ int64_t column_block(const SgemmBatch& g, int64_t m_blocks) {
   return nc;
 }
 
+// Columns at the end of a block that the tail tile runs (SgemmTail): those past its last whole vector,
+// when few enough that lanes along M waste less than a vector along N would.
+int64_t tail_columns(const KernelTable& kt, int64_t cols) {
+  const int64_t past_whole_vectors = cols % kt.sgemm_tail_lanes;
+  return past_whole_vectors <= kt.sgemm_tail_max ? past_whole_vectors : 0;
+}
+
 // One block of C, rows [i0, i0 + rows) x columns [j0, j0 + cols) of one item, every k block in order.
 void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t i0, int64_t rows, int64_t j0, int64_t cols) {
   const int mr = kt.sgemm_mr;
@@ -142,6 +149,7 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
   const PackedA* packed_a = g.a_packed.empty() ? nullptr : g.a_packed[item];
   if (packed_a && packed_a->mr != mr) throw std::logic_error("sgemm: A was packed for another ISA's tile height");
   if (!packed_a) t_a_pack.resize(static_cast<size_t>(ceil_div(rows, mr) * mr * kKc));
+  const int64_t whole_cols = cols - tail_columns(kt, cols);  // the tiles' columns; the tail tile's follow
   for (int64_t kb = 0; kb < k_blocks; ++kb) {
     const int64_t k0 = kb * kKc, kc = std::min(kKc, g.k - k0);
     // Micro-panel p of this block starts at a_block + p * a_panel_stride.
@@ -150,7 +158,7 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
     if (!packed_a) pack_a(g.a[item], g.lda, g.trans_a, i0, rows, k0, kc, mr, t_a_pack.data());
     const auto tile = [&](int64_t ir, int64_t jr) {
       const GemmEpilogue ep = epilogue_at(g, item, i0 + ir, j0 + jr);
-      const int64_t panel_cols = std::min<int64_t>(kPanelWidth, cols - jr);
+      const int64_t panel_cols = std::min<int64_t>(kPanelWidth, whole_cols - jr);
       SgemmTile t{a_block + (ir / mr) * a_panel_stride,
                   mr,
                   b.b + (jr / kPanelWidth) * b.panel_stride + k0 * b.row_stride,
@@ -171,10 +179,26 @@ void run_block(const SgemmBatch& g, const KernelTable& kt, size_t item, int64_t 
     // Longer chains keep one B panel in L1 across the block's row tiles.
     if (kc <= kShortChain && cols * kc <= kShortChainBlockFloats) {
       for (int64_t ir = 0; ir < rows; ir += mr)
-        for (int64_t jr = 0; jr < cols; jr += kPanelWidth) tile(ir, jr);
+        for (int64_t jr = 0; jr < whole_cols; jr += kPanelWidth) tile(ir, jr);
     } else {
-      for (int64_t jr = 0; jr < cols; jr += kPanelWidth)
+      for (int64_t jr = 0; jr < whole_cols; jr += kPanelWidth)
         for (int64_t ir = 0; ir < rows; ir += mr) tile(ir, jr);
+    }
+    if (whole_cols < cols) {
+      const GemmEpilogue ep = epilogue_at(g, item, i0, j0 + whole_cols);
+      const SgemmTail tail{a_block,
+                           a_panel_stride,
+                           b.b + (whole_cols / kPanelWidth) * b.panel_stride + whole_cols % kPanelWidth + k0 * b.row_stride,
+                           b.row_stride,
+                           kc,
+                           g.y[item] + i0 * g.ldy + j0 + whole_cols,
+                           g.ldy,
+                           static_cast<int>(rows),
+                           static_cast<int>(cols - whole_cols),
+                           kb == 0,
+                           kb == k_blocks - 1,
+                           &ep};
+      kt.sgemm_tail(tail);
     }
   }
 }
@@ -409,6 +433,14 @@ void sgemm(const SgemmBatch& g) {
 }
 
 bool sgemm_residual_in_place(int64_t k) { return k <= kKc; }
+
+double sgemm_column_fill(int64_t n) {
+  if (n <= 0) return 1.0;
+  const int64_t tail = tail_columns(kernels(), n), whole = n - tail;
+  const int64_t last = whole % kPanelWidth;
+  const int64_t read = whole - last + (last == 0 ? 0 : panel_columns_read(last));
+  return static_cast<double>(n) / (static_cast<double>(read) + 1.5 * static_cast<double>(tail));
+}
 
 void sgemm_serial(const SgemmBatch& g) {
   if (g.m == 0 || g.n == 0) return;

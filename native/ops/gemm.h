@@ -25,6 +25,11 @@ constexpr int64_t panel_columns_read(int64_t cols) { return cols <= kPanelWidth 
 // then whole or a last left half, so the tiles read no column past N.
 constexpr bool b_readable_in_place(int64_t n) { return n % (kPanelWidth / 2) == 0; }
 
+// Share of the GEMM's work that lands on real columns when N = n: the tiles read whole panels or a
+// last half panel, and the tail tile's columns cost about 1.5 columns each (12 of 16 lanes along M,
+// and their transposition, measured).
+double sgemm_column_fill(int64_t n);
+
 // Sizes p.panels for k x n (contents left to the packer, which writes every panel whole).
 void allocate_panels(PackedB& p, int64_t k, int64_t n);
 
