@@ -261,11 +261,26 @@ function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[
   // Greedy first fit over live ranges: a value takes the lowest gap among blocks still live.
   const live: { start: number; end: number; value: Value }[] = [];
   let arenaBytes = 0;
+  // A copy of an arena value into the arena (a Reshape, a Flatten) views the same bytes instead: its
+  // result takes the block of the value it copies, which lives until the last reader of either, and
+  // the step is dropped. Values are never written after their step, so the two can share.
+  const blockOf = new Map<Value, Value>();  // a view -> the value that owns its block
+  const dropped = new Set<Step>();
   steps.forEach((s, i) => {
     for (let k = live.length - 1; k >= 0; k--) if ((lastUse.get(live[k].value) ?? -1) < i) live.splice(k, 1);
     const v = s.output;
     if (kind.has(v)) return;
     const size = Math.ceil((elementCount(v.shape) * BYTES[v.dtype]) / ALIGN) * ALIGN;
+    const source = s.op === 'copy' ? s.inputs[0] : undefined;
+    const viewed = source && kind.get(source)?.kind === 'arena' ? kind.get(source)! : undefined;
+    if (source && viewed && source.dtype === v.dtype && elementCount(source.shape) === elementCount(v.shape)) {
+      const owner = blockOf.get(source) ?? source;
+      blockOf.set(v, owner);
+      lastUse.set(owner, Math.max(lastUse.get(owner) ?? i, lastUse.get(v) ?? i));
+      kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'arena', slot: viewed.slot });
+      dropped.add(s);
+      return;
+    }
     // A conv whose residual dies here writes over it (conv2d allows that): the block's output lines are
     // then the ones its epilogue reads anyway, and the arena holds one map fewer.
     // Not when the skip is also the conv's input (y = conv(x) + x), which it reads throughout.
@@ -293,7 +308,7 @@ function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[
     values: specValues,
     constants,
     constantKeys: constants.map((t) => memo.keyOf(t)),
-    steps: steps.map((s) => ({ op: s.op, inputs: s.inputs.map((v) => v?.id ?? -1), outputs: [s.output.id], params: s.params })),
+    steps: steps.filter((s) => !dropped.has(s)).map((s) => ({ op: s.op, inputs: s.inputs.map((v) => v?.id ?? -1), outputs: [s.output.id], params: s.params })),
     inputs: inputs.map((v) => v.id),
     outputs: outputs.map((v) => v.id),
     arenaBytes,
