@@ -95,3 +95,58 @@ for (const [name, [block, fuses]] of Object.entries(BLOCKS)) {
     t.true(bytesEqual(y.data, want.data));
   });
 }
+
+// MatMul → Add(skip) (→ activation), as a transformer sublayer ends: one MatMul step with the bias and
+// the skip in its epilogue, when B is a plain matrix.
+interface Sublayer { k: number; batchedB?: boolean; skipFirst?: boolean; skipComputed?: boolean; reluSigmoid?: boolean }
+
+function sublayerModel(w: Tensor<'float32'>, bias: Tensor<'float32'>, b: Sublayer): Uint8Array {
+  const init = (name: string, t: Tensor<'float32'>) => ({ name, dataType: 1, dims: t.shape, floatData: Array.from(t.data) });
+  const skip = b.skipComputed ? 'ns' : 'skip';
+  return onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ version: 13 }],
+    graph: {
+      name: 'sublayer', initializer: [init('w', w), init('b', bias)],
+      input: [io('x', [2, 5, b.k]), io('skip', [2, 5, 40])], output: [io('y', [])],
+      node: [
+        ...(b.skipComputed ? [{ name: 'neg', opType: 'Neg', input: ['skip'], output: ['ns'] }] : []),
+        { name: 'mm', opType: 'MatMul', input: ['x', 'w'], output: ['m'] },
+        { name: 'bias', opType: 'Add', input: ['m', 'b'], output: ['mb'] },
+        { name: 'add', opType: 'Add', input: b.skipFirst ? [skip, 'mb'] : ['mb', skip], output: [b.reluSigmoid ? 's' : 'y'] },
+        // The sigmoid keeps the MatMul's result in the arena, not a graph output.
+        ...(b.reluSigmoid ? [{ name: 'relu', opType: 'Relu', input: ['s'], output: ['r'] }, { name: 'sigmoid', opType: 'Sigmoid', input: ['r'], output: ['y'] }] : []),
+      ],
+    },
+  }).finish();
+}
+
+for (const [name, [sub, fuses]] of Object.entries<[Sublayer, boolean]>({
+  'K = 48': [{ k: 48 }, true],
+  'K = 2100, two GEMM depth blocks (partials kept in the output)': [{ k: 2100, skipFirst: true }, true],
+  'a computed skip that dies at the MatMul, then a relu and a sigmoid': [{ k: 2100, skipComputed: true, reluSigmoid: true }, true],
+  'a batched B (one GEMM per matrix)': [{ k: 48, batchedB: true }, false],
+})) {
+  test(`matmul + bias + skip, ${name}: ${fuses ? 'one step' : 'not fused'}, the same bits as the ops one by one`, async (t) => {
+    const x = randomTensor([2, 5, sub.k], 5), skip = randomTensor([2, 5, 40], 6);
+    const w = randomTensor(sub.batchedB ? [2, sub.k, 40] : [sub.k, 40], 7, -0.2, 0.2), bias = randomTensor([40], 8);
+    const bytes = sublayerModel(w, bias, sub);
+    const plan = planModel(optimizeModel(loadModel(bytes)), [x, skip]);
+    const mm = plan.steps.find((s) => s.op === 'matmul')!;
+    t.is(plan.steps.some((s) => s.op === 'binary'), !fuses);
+    t.is(mm.inputs.length === 4, fuses);
+    if (sub.reluSigmoid) {
+      t.is(mm.params.activation, 'relu');
+      const [output, residual] = [plan.values[mm.outputs[0]], plan.values[mm.inputs[3]]];
+      t.true(output.kind === 'arena' && residual.kind === 'arena' && output.slot !== residual.slot, 'the output keeps its own buffer');
+    }
+
+    const session = await Session.create(bytes);
+    const y = (await session.run({ x, skip })).y as Tensor<'float32'>;
+    const addend = sub.skipComputed ? await ops.unary('neg', skip) : skip;
+    const product = await ops.binary('add', await ops.matmul(x, w), bias);
+    const sum = await ops.binary('add', sub.skipFirst ? addend : product, sub.skipFirst ? product : addend);
+    const want = sub.reluSigmoid ? await ops.unary('sigmoid', await ops.unary('relu', sum)) : sum;
+    t.deepEqual(y.shape, want.shape);
+    t.true(bytesEqual(y.data, want.data));
+  });
+}

@@ -1,14 +1,18 @@
 // Step-level fusion, once lowering has fixed every shape. A ResNet block ends in Conv → Add(skip) →
-// Relu: three passes over the block's output. The conv's GEMM epilogue can add the skip connection
-// and apply the activation itself, computing act((conv + bias) + skip) with the same roundings in the
-// same order as the three steps (docs/determinism.md), in one pass.
+// Relu, a transformer sublayer in MatMul → Add(skip): passes over the output that the GEMM epilogue can
+// save, computing act((conv + bias) + skip) with the same roundings in the same order as the separate
+// steps (docs/determinism.md), in one pass.
 import { BINARY, type Value } from './lowering';
 import type { Step } from './planner';
 
 const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** `steps` with each conv → add (→ unary) chain whose intermediates nothing else reads merged into one conv. */
-export function fuseConvResiduals(steps: Step[], outputs: Value[]): Step[] {
+// Steps whose epilogue adds a skip connection (a fourth input): a conv, and a MatMul with a plain
+// matrix B (one GEMM; a batched B runs one per matrix).
+const takesSkip = (s: Step | undefined): s is Step => s?.op === 'conv' || (s?.op === 'matmul' && s.inputs[1]!.shape.length === 2);
+
+/** `steps` with each conv or MatMul → add (→ unary) chain whose intermediates nothing else reads merged into one step. */
+export function fuseResiduals(steps: Step[], outputs: Value[]): Step[] {
   const readers = new Map<Value, number>();
   for (const s of steps) for (const v of s.inputs) if (v) readers.set(v, (readers.get(v) ?? 0) + 1);
   for (const v of outputs) readers.set(v, (readers.get(v) ?? 0) + 1);
@@ -20,7 +24,7 @@ export function fuseConvResiduals(steps: Step[], outputs: Value[]): Step[] {
     for (const side of [0, 1]) {
       const conv = producer.get(add.inputs[side]!);
       const skip = add.inputs[1 - side]!;
-      if (!conv || conv.op !== 'conv' || conv.inputs.length > 3 || conv.params.activation || !onlyFeeds(conv.output)) continue;
+      if (!takesSkip(conv) || conv.inputs.length > 3 || conv.params.activation || !onlyFeeds(conv.output)) continue;
       if (skip.dtype !== 'float32' || !sameShape(skip.shape, conv.output.shape)) continue;
       removed.add(conv);
       // At the add's place: the skip value may be computed after the conv was.
@@ -32,7 +36,7 @@ export function fuseConvResiduals(steps: Step[], outputs: Value[]): Step[] {
   for (const s of result) {
     if (removed.has(s)) continue;
     const last = fused[fused.length - 1];
-    const fusable = last?.op === 'conv' && last.inputs.length === 4 && !last.params.activation;
+    const fusable = takesSkip(last) && last.inputs.length === 4 && !last.params.activation;
     if (s.op === 'unary' && fusable && s.inputs[0] === last.output && onlyFeeds(last.output)) {
       const act: Record<string, unknown> = { activation: s.params.unary };
       if (s.params.alpha !== undefined) act.activationAlpha = s.params.alpha;

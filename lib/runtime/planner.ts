@@ -5,7 +5,7 @@ import { elementCount, type DType, type Tensor } from '../tensor';
 import type { Node, OnnxModel } from '../onnx';
 import { native } from '../native';
 import { Attributes } from './attributes';
-import { fuseConvResiduals } from './fuse-steps';
+import { fuseResiduals } from './fuse-steps';
 import { isSupported, lowerNode } from './lower';
 import type { Lowering, Value } from './lowering';
 
@@ -195,7 +195,7 @@ export function planModel(model: OnnxModel, feeds: Tensor[], byValue = valueInpu
       outputs[i] = copy;
     }
   }
-  return layout(values, fuseConvResiduals(pruned(steps, outputs), outputs), inputs, outputs, memo);
+  return layout(values, fuseResiduals(pruned(steps, outputs), outputs), inputs, outputs, memo);
 }
 
 /** Largest result (elements) computed at plan time when every input of a step is a constant. */

@@ -58,13 +58,16 @@ class StepCheck {
 };
 
 void check_gemm(const StepCheck& c, const PlanStep& s) {
-  c.floats(3);
+  c.floats(4);
   const Shape& a = c.in(0).shape;
   const Shape& b = c.in(1).shape;
   const bool onnx_gemm = s.op == StepOp::Gemm;
   const bool ta = onnx_gemm && s.params.flag, tb = onnx_gemm && s.params.flag2;
   // MatMul's optional third input is a bias row of N, added in the epilogue.
   if (!onnx_gemm && c.has(2)) c.elements(c.in(2), b.back(), "bias");
+  // MatMul's optional fourth input is a residual of the output's shape, added after the bias; in a
+  // buffer of its own, as a K over one GEMM depth block keeps partials in the output.
+  if (c.has(3) && (onnx_gemm || b.size() > 2)) c.fail("only a MatMul with a 2-D B takes a residual");
   if (!onnx_gemm && b.size() > 2) {
     // Batched MatMul: [..., M, K] x [..., K, N] with the batch dims broadcast.
     if (a.size() < 2 || a.back() != b[b.size() - 2]) c.fail("MatMul operands " + shape_text(a) + " x " + shape_text(b) + " do not match");
@@ -80,6 +83,8 @@ void check_gemm(const StepCheck& c, const PlanStep& s) {
   if (ta) y = {a[1]};
   y.push_back(n);
   c.output_shape(y);
+  if (c.has(3) && c.in(3).shape != y) c.fail("residual shape " + shape_text(c.in(3).shape) + " should be the output's");
+  if (c.has(3) && c.shares_storage(c.in(3), c.out())) c.fail("residual must not overlap the output");
   if (onnx_gemm && c.has(2)) {
     const Shape& cs = c.in(2).shape;
     const bool ok = cs.size() <= 2 && (cs.empty() || cs.back() == 1 || cs.back() == n) &&

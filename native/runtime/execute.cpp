@@ -72,6 +72,11 @@ void run_gemm(const PlanStep& s, const Bindings& b, bool onnx_gemm) {
     g.c = {f32(b.in(s.inputs[2]))};
     g.ep.c_row_stride = 0, g.ep.c_col_stride = 1;
   }
+  if (!onnx_gemm && s.inputs.size() > 3 && s.inputs[3] >= 0) {
+    // A fused skip connection: y = (a·b + bias) + residual (check_gemm keeps it out of y's buffer).
+    g.residual = {f32(b.in(s.inputs[3]))};
+    g.residual_ld = n;
+  }
   if (onnx_gemm) {
     g.ep.alpha = s.params.alpha, g.ep.beta = s.params.beta;
     if (s.inputs.size() > 2 && s.inputs[2] >= 0) {
