@@ -227,9 +227,21 @@ int64_t row_blocks(const SgemmBatch& g, const KernelTable& kt) {
   return std::min(ceil_div(g.m, kt.sgemm_mr), ceil_div(threads, panel_columns));
 }
 
+// Few tasks split evenly over the threads: row blocks are added (while each keeps a micro-panel)
+// until the tasks are a multiple of the threads. ResNet's 256->1024 conv on a 14x14 map made 11 row
+// blocks, and one of two threads did 6 of them while the other waited for the last.
+int64_t balanced_row_blocks(const SgemmBatch& g, const KernelTable& kt, int64_t m_blocks, int64_t n_blocks) {
+  const auto threads = static_cast<int64_t>(ThreadPool::instance().threads()), items = static_cast<int64_t>(g.a.size());
+  const int64_t micro_panels = ceil_div(g.m, kt.sgemm_mr);
+  if (items * m_blocks * n_blocks >= 8 * threads) return m_blocks;
+  while (items * m_blocks * n_blocks % threads != 0 && m_blocks < micro_panels) ++m_blocks;
+  return m_blocks;
+}
+
 void sgemm_blocked(const SgemmBatch& g, const KernelTable& kt) {
-  const int64_t m_blocks = row_blocks(g, kt);
-  const int64_t n_blocks = ceil_div(g.n, column_block(g, m_blocks));
+  const int64_t row_blocks_wanted = row_blocks(g, kt);
+  const int64_t n_blocks = ceil_div(g.n, column_block(g, row_blocks_wanted));
+  const int64_t m_blocks = balanced_row_blocks(g, kt, row_blocks_wanted, n_blocks);
   if (g.a_packed.empty() && m_blocks == 1 && n_blocks > 1) return sgemm_blocked_packing_a(g, kt);
   ThreadPool::instance().run(g.a.size() * m_blocks * n_blocks, [&](size_t task) {
     const size_t item = task / (m_blocks * n_blocks);
