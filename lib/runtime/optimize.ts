@@ -1,7 +1,7 @@
 // Graph rewrites before planning, each a pattern exporters write and one kernel does better:
 //  - Conv followed by BatchNormalization (inference): the normalization folded into the weights;
 //  - MatMul followed by Add of a constant bias row: the bias added in the GEMM epilogue;
-//  - Conv, Gemm or MatMul followed by Relu, LeakyRelu, Sigmoid or Tanh: the activation in the epilogue;
+//  - Conv, Gemm or MatMul followed by Relu, LeakyRelu, Sigmoid, Tanh or Gelu: the activation in the epilogue;
 //  - the erf GELU, x·(1 + erf(x/√2))·½, written out: one Gelu;
 //  - LayerNorm written out (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add): one LayerNormalization.
 // A rewrite only fires when the values it swallows feed nothing else and are no graph outputs. The
@@ -14,7 +14,7 @@ import { Attributes } from './attributes';
 export const FUSED_ACTIVATION = 'verinfer.activation';
 export const FUSED_ALPHA = 'verinfer.activation_alpha';
 
-const ACTIVATIONS: Record<string, string> = { Relu: 'relu', LeakyRelu: 'leakyRelu', Sigmoid: 'sigmoid', Tanh: 'tanh' };
+const ACTIVATIONS: Record<string, string> = { Relu: 'relu', LeakyRelu: 'leakyRelu', Sigmoid: 'sigmoid', Tanh: 'tanh', Gelu: 'gelu' };
 
 class Graph {
   nodes: (Node | undefined)[];
@@ -25,7 +25,7 @@ class Graph {
   constructor(private readonly model: OnnxModel) {
     this.nodes = [...model.nodes];
     this.initializers = new Map(model.initializers);
-    for (const n of model.nodes) for (const i of n.inputs) if (i) this.consumers.set(i, (this.consumers.get(i) ?? 0) + 1);
+    for (const n of model.nodes) this.count(n.inputs, 1);
     for (const o of model.outputs) this.consumers.set(o.name, (this.consumers.get(o.name) ?? 0) + 1 + 1e6);
     model.nodes.forEach((n, i) => n.outputs.forEach((o) => this.producer.set(o, i)));
   }
@@ -55,11 +55,20 @@ class Graph {
 
   remove(node: Node): void {
     this.nodes[this.nodes.indexOf(node)] = undefined;
+    this.count(node.inputs, -1);
   }
 
   replace(old: Node, next: Node): void {
     this.nodes[this.nodes.indexOf(old)] = next;
     next.outputs.forEach((o) => this.producer.set(o, this.nodes.indexOf(next)));
+    this.count(old.inputs, -1);
+    this.count(next.inputs, 1);
+  }
+
+  // Readers are counted as rewrites go, so that a value a rewrite leaves with one reader (a GELU's
+  // input, read twice as written out) can be fused in turn.
+  private count(inputs: string[], change: number): void {
+    for (const i of inputs) if (i) this.consumers.set(i, (this.consumers.get(i) ?? 0) + change);
   }
 
   result(): OnnxModel {
@@ -121,7 +130,8 @@ function fuseActivations(g: Graph): void {
     if (!act || !(act.opType in ACTIVATIONS)) continue;
     const producer = g.soleProducer(act.inputs[0]);
     if (!producer || !['Conv', 'Gemm', 'MatMul'].includes(producer.opType) || producer.attributes.some((a) => a.name === FUSED_ACTIVATION)) continue;
-    const extra = [attr(FUSED_ACTIVATION, ACTIVATIONS[act.opType])];
+    const tanhGelu = act.opType === 'Gelu' && new Attributes(act).string('approximate', 'none') === 'tanh';
+    const extra = [attr(FUSED_ACTIVATION, tanhGelu ? 'geluTanh' : ACTIVATIONS[act.opType])];
     if (act.opType === 'LeakyRelu') extra.push(attr(FUSED_ALPHA, new Attributes(act).float('alpha', 0.01)));
     g.replace(producer, { ...producer, attributes: [...producer.attributes, ...extra], outputs: act.outputs });
     g.remove(act);
