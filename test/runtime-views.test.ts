@@ -60,3 +60,41 @@ test('a reshape views its input\'s arena block, and a conv does not write over a
   t.deepEqual(out.z.shape, [2, 288]);
   t.true(bytesEqual(out.z.data as Float32Array, z.data));
 });
+
+// y = Conv(Identity(s)) + s: the conv reads a view of its dying skip as its input, so it must not
+// write its output over the skip's block.
+function convOverOwnSkipModel(w: Tensor<'float32'>): Uint8Array {
+  const init = (name: string, t: Tensor<'float32'>) => ({ name, dataType: 1, dims: t.shape, floatData: Array.from(t.data) });
+  const pads = { name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] };
+  return onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ version: 13 }],
+    graph: {
+      name: 'own-skip', initializer: [init('w', w)], input: [io('skip', [2, 8, 6, 6])], output: [io('y', [])],
+      node: [
+        { name: 'neg', opType: 'Neg', input: ['skip'], output: ['s'] },
+        { name: 'view', opType: 'Identity', input: ['s'], output: ['v'] },
+        { name: 'conv', opType: 'Conv', input: ['v', 'w'], output: ['c'], attribute: [pads] },
+        { name: 'add', opType: 'Add', input: ['c', 's'], output: ['a'] },
+        // A square, which the conv's epilogue cannot take: the conv's result stays in the arena.
+        { name: 'square', opType: 'Mul', input: ['a', 'a'], output: ['y'] },
+      ],
+    },
+  }).finish();
+}
+
+test('a conv whose input views its dying skip keeps its output out of the skip\'s block', async (t) => {
+  const skip = randomTensor([2, 8, 6, 6], 4), w = randomTensor([8, 8, 3, 3], 5, -0.2, 0.2);
+  const bytes = convOverOwnSkipModel(w);
+  const plan = planModel(optimizeModel(loadModel(bytes)), [skip]);
+  const conv = plan.steps.find((s) => s.op === 'conv')!;
+  const [input, output, residual] = [plan.values[conv.inputs[0]], plan.values[conv.outputs[0]], plan.values[conv.inputs[3]]];
+  t.true(input.kind === 'arena' && residual.kind === 'arena' && input.slot === residual.slot, 'the conv input views the skip');
+  t.true(output.kind === 'arena' && output.slot !== residual.slot, 'the output takes another block');
+
+  const session = await Session.create(bytes);
+  const y = (await session.run({ skip })).y as Tensor<'float32'>;
+  const s = await ops.unary('neg', skip);
+  const sum = await ops.binary('add', await ops.conv2d(s, w, null, { pads: [1, 1, 1, 1] }), s);
+  const want = await ops.binary('mul', sum, sum);
+  t.true(bytesEqual(y.data, want.data));
+});

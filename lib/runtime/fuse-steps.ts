@@ -22,13 +22,13 @@ export function fuseResiduals(steps: Step[], outputs: Value[]): Step[] {
   const result = steps.map((add) => {
     if (add.op !== 'binary' || add.params.code !== BINARY.Add) return add;
     for (const side of [0, 1]) {
-      const conv = producer.get(add.inputs[side]!);
+      const gemm = producer.get(add.inputs[side]!);
       const skip = add.inputs[1 - side]!;
-      if (!takesSkip(conv) || conv.inputs.length > 3 || conv.params.activation || !onlyFeeds(conv.output)) continue;
-      if (skip.dtype !== 'float32' || !sameShape(skip.shape, conv.output.shape)) continue;
-      removed.add(conv);
-      // At the add's place: the skip value may be computed after the conv was.
-      return { ...conv, inputs: [conv.inputs[0], conv.inputs[1], conv.inputs[2], skip], output: add.output };
+      if (!takesSkip(gemm) || gemm.inputs.length > 3 || gemm.params.activation || !onlyFeeds(gemm.output)) continue;
+      if (skip.dtype !== 'float32' || !sameShape(skip.shape, gemm.output.shape)) continue;
+      removed.add(gemm);
+      // At the add's place: the skip value may be computed after the conv or MatMul was.
+      return { ...gemm, inputs: [gemm.inputs[0], gemm.inputs[1], gemm.inputs[2], skip], output: add.output };
     }
     return add;
   });

@@ -263,8 +263,10 @@ function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[
   let arenaBytes = 0;
   // A copy of an arena value into the arena (a Reshape, a Flatten) views the same bytes instead: its
   // result takes the block of the value it copies, which lives until the last reader of either, and
-  // the step is dropped. Values are never written after their step, so the two can share.
+  // the step is dropped. A value's bytes never change after its step, except a dying skip connection
+  // that a conv writes over, which no view may then share (below).
   const blockOf = new Map<Value, Value>();  // a view -> the value that owns its block
+  const ownerOf = (u: Value) => blockOf.get(u) ?? u;
   const dropped = new Set<Step>();
   steps.forEach((s, i) => {
     for (let k = live.length - 1; k >= 0; k--) if ((lastUse.get(live[k].value) ?? -1) < i) live.splice(k, 1);
@@ -274,7 +276,7 @@ function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[
     const source = s.op === 'copy' ? s.inputs[0] : undefined;
     const viewed = source && kind.get(source)?.kind === 'arena' ? kind.get(source)! : undefined;
     if (source && viewed && source.dtype === v.dtype && elementCount(source.shape) === elementCount(v.shape)) {
-      const owner = blockOf.get(source) ?? source;
+      const owner = ownerOf(source);
       blockOf.set(v, owner);
       lastUse.set(owner, Math.max(lastUse.get(owner) ?? i, lastUse.get(v) ?? i));
       kind.set(v, { dtype: v.dtype, shape: v.shape, kind: 'arena', slot: viewed.slot });
@@ -283,9 +285,10 @@ function layout(values: Value[], steps: Step[], inputs: Value[], outputs: Value[
     }
     // A conv whose residual dies here writes over it (conv2d allows that): the block's output lines are
     // then the ones its epilogue reads anyway, and the arena holds one map fewer.
-    // Not when the skip is also the conv's input (y = conv(x) + x), which it reads throughout.
+    // Not when the skip or a view of it is also the conv's input (y = conv(x) + x), which it reads
+    // throughout, nor when the skip views another value's block.
     const skip = s.op === 'conv' ? s.inputs[3] : undefined;
-    const dies = skip && lastUse.get(skip) === i && s.inputs.indexOf(skip) === 3;
+    const dies = skip && !blockOf.has(skip) && lastUse.get(skip) === i && s.inputs.every((u, j) => j === 3 || !u || ownerOf(u) !== skip);
     const reused = dies ? live.find((b) => b.value === skip && b.end - b.start === size) : undefined;
     if (reused) {
       reused.value = v;

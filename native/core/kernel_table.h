@@ -34,9 +34,17 @@ struct GemmEpilogue {
   const float* c = nullptr;  // addend at the tile origin, or null
   int64_t c_row_stride = 0;  // 0 broadcasts one row to every row
   int64_t c_col_stride = 0;  // 0 (one value per row) or 1
-  const float* residual = nullptr;  // R at the tile origin (a Conv's skip connection), or null
+  const float* residual = nullptr;  // R at the tile origin (a skip connection), or null
   int64_t residual_ld = 0;
   UnaryParams act;
+
+  // The same epilogue for the tile `rows` rows down and `cols` columns right.
+  GemmEpilogue at(int64_t rows, int64_t cols) const {
+    GemmEpilogue moved = *this;
+    if (c) moved.c = c + rows * c_row_stride + cols * c_col_stride;
+    if (residual) moved.residual = residual + rows * residual_ld + cols;
+    return moved;
+  }
 };
 
 // One micro-tile: rows [0, m) x columns [0, n) of C, k steps [k0, k0 + kc) of the chain.

@@ -90,7 +90,7 @@ __attribute__((noinline)) inline void store_ragged(const float* raw, int raw_ld,
     float* crow = c + r * ldc;
     for (int j = 0; j < n; j += VecF::width) {
       const int count = n - j < VecF::width ? n - j : VecF::width;
-      VecF y = VecF::load(raw + r * raw_ld + j);
+      VecF y = load_lanes(raw + r * raw_ld + j, count);  // the lanes past n are never computed on
       if (scale_acc) y = y * alpha;
       if (addend) {
         const float* addend_row_start = addend + r * addend_row;

@@ -2,8 +2,8 @@
 // M. A micro-panel of A holds its MR rows' values of a k step side by side, so one load steps MR chains
 // and each column's B value is broadcast; a vector along N would spend most lanes past N (15 of 16 on
 // the 49th column of a 7x7 map). Every chain is the main tile's: acc = fma(a, b, acc) in ascending k
-// from the same start (the product's operands swapped: the same product, the same rounding) and the
-// same epilogue, store_ragged's. So a column's bits never depend on which tile ran it.
+// from the same start, with a vector of A where the main tile broadcasts it, and the same epilogue,
+// store_ragged's. So a column's bits never depend on which tile ran it.
 #pragma once
 
 namespace VI_ISA_NS {
@@ -67,9 +67,7 @@ void sgemm_tail_columns(const SgemmTail& t, int j0, std::integer_sequence<int, P
   const int panels = (t.m + MR - 1) / MR;
   for (int p0 = 0; p0 < panels; p0 += most) {
     const int count = panels - p0 < most ? panels - p0 : most, row0 = p0 * MR;
-    GemmEpilogue ep = *t.ep;
-    if (ep.c) ep.c += row0 * ep.c_row_stride + j0 * ep.c_col_stride;
-    if (ep.residual) ep.residual += row0 * ep.residual_ld + j0;
+    const GemmEpilogue ep = t.ep->at(row0, j0);
     const int rows = t.m - row0 < count * MR ? t.m - row0 : count * MR;
     passes[count - 1](t, t.a + p0 * t.a_panel_stride, t.b + j0, t.c + row0 * t.ldc + j0, rows, ep);
   }

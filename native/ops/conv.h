@@ -43,7 +43,8 @@ Shape conv2d_shape(const Shape& x, const Shape& w, const ConvParams& p);
 //   than the kernel (the padded copy holds a plane per column phase of the stride);
 // - PixelRows, output pixels as GEMM rows (Y^T = im2col^T W^T): where a map's pixels fill the GEMM's
 //   columns worse than its output channels do by enough to pay for the transposition (maps of a few
-//   pixels, such as 3x3, in deep layers; sgemm_column_fill);
+//   pixels, such as 3x3, in deep layers; sgemm_column_fill, which depends on the ISA's tiles: the
+//   schedules give every output the same chain, so only the speed does);
 // - Im2col, the weights as the GEMM's A and the im2col matrix as its B.
 enum class ConvSchedule { Winograd, Direct, PixelRows, Im2col };
 ConvSchedule conv_schedule(const Shape& x, const Shape& w, const ConvParams& p);

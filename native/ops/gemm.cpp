@@ -63,10 +63,10 @@ thread_local AlignedBuffer<float> t_a_pack;
 
 GemmEpilogue epilogue_at(const SgemmBatch& g, size_t item, int64_t i0, int64_t j0) {
   GemmEpilogue ep = g.ep;
-  ep.c = g.c.empty() ? nullptr : g.c[item] + i0 * ep.c_row_stride + j0 * ep.c_col_stride;
-  ep.residual = g.residual.empty() ? nullptr : g.residual[item] + i0 * g.residual_ld + j0;
+  ep.c = g.c.empty() ? nullptr : g.c[item];
+  ep.residual = g.residual.empty() ? nullptr : g.residual[item];
   ep.residual_ld = g.residual_ld;
-  return ep;
+  return ep.at(i0, j0);
 }
 
 // The main tile for `cols` columns of a panel, or its left half where there are no more: a ragged last
@@ -229,12 +229,13 @@ int64_t row_blocks(const SgemmBatch& g, const KernelTable& kt) {
 
 // Few tasks split evenly over the threads: row blocks are added (while each keeps a micro-panel)
 // until the tasks are a multiple of the threads. ResNet's 256->1024 conv on a 14x14 map made 11 row
-// blocks, and one of two threads did 6 of them while the other waited for the last.
+// blocks, and one of two threads did 6 of them while the other waited for the last. A single row
+// block stays one (its A is then packed once for every column block).
 int64_t balanced_row_blocks(const SgemmBatch& g, const KernelTable& kt, int64_t m_blocks, int64_t n_blocks) {
   const auto threads = static_cast<int64_t>(ThreadPool::instance().threads()), items = static_cast<int64_t>(g.a.size());
-  const int64_t micro_panels = ceil_div(g.m, kt.sgemm_mr);
-  if (items * m_blocks * n_blocks >= 8 * threads) return m_blocks;
-  while (items * m_blocks * n_blocks % threads != 0 && m_blocks < micro_panels) ++m_blocks;
+  if (m_blocks == 1 || items * m_blocks * n_blocks >= 8 * threads) return m_blocks;
+  for (int64_t more = m_blocks; more <= ceil_div(g.m, kt.sgemm_mr); ++more)
+    if (items * more * n_blocks % threads == 0) return more;
   return m_blocks;
 }
 
@@ -451,7 +452,8 @@ double sgemm_column_fill(int64_t n) {
   const int64_t tail = tail_columns(kernels(), n), whole = n - tail;
   const int64_t last = whole % kPanelWidth;
   const int64_t read = whole - last + (last == 0 ? 0 : panel_columns_read(last));
-  return static_cast<double>(n) / (static_cast<double>(read) + 1.5 * static_cast<double>(tail));
+  const double tail_cost = 1.125 * kernels().sgemm_tail_lanes / kernels().sgemm_mr;  // lanes per useful lane, and the transposition
+  return static_cast<double>(n) / (static_cast<double>(read) + tail_cost * static_cast<double>(tail));
 }
 
 void sgemm_serial(const SgemmBatch& g) {

@@ -26,8 +26,8 @@ constexpr int64_t panel_columns_read(int64_t cols) { return cols <= kPanelWidth 
 constexpr bool b_readable_in_place(int64_t n) { return n % (kPanelWidth / 2) == 0; }
 
 // Share of the GEMM's work that lands on real columns when N = n: the tiles read whole panels or a
-// last half panel, and the tail tile's columns cost about 1.5 columns each (12 of 16 lanes along M,
-// and their transposition, measured).
+// last half panel, and a tail tile's column costs its lanes per useful lane (AVX-512: 16 per 12, AVX2:
+// 8 per 3) and an eighth more for the transposition (1.5 columns on AVX-512, measured).
 double sgemm_column_fill(int64_t n);
 
 // Sizes p.panels for k x n (contents left to the packer, which writes every panel whole).
