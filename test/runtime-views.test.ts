@@ -11,10 +11,10 @@ import { bytesEqual, randomTensor } from './helpers';
 import { io } from './models';
 
 const INT64 = 7;
+const init = (name: string, t: Tensor<'float32'>) => ({ name, dataType: 1, dims: t.shape, floatData: Array.from(t.data) });
+const pads = { name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] };
 
 function viewModel(w: Tensor<'float32'>): Uint8Array {
-  const init = (name: string, t: Tensor<'float32'>) => ({ name, dataType: 1, dims: t.shape, floatData: Array.from(t.data) });
-  const pads = { name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] };
   return onnx.ModelProto.encode({
     irVersion: 8, opsetImport: [{ version: 13 }],
     graph: {
@@ -64,8 +64,6 @@ test('a reshape views its input\'s arena block, and a conv does not write over a
 // y = Conv(Identity(s)) + s: the conv reads a view of its dying skip as its input, so it must not
 // write its output over the skip's block.
 function convOverOwnSkipModel(w: Tensor<'float32'>): Uint8Array {
-  const init = (name: string, t: Tensor<'float32'>) => ({ name, dataType: 1, dims: t.shape, floatData: Array.from(t.data) });
-  const pads = { name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] };
   return onnx.ModelProto.encode({
     irVersion: 8, opsetImport: [{ version: 13 }],
     graph: {
