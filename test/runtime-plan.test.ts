@@ -20,6 +20,19 @@ function plan(overrides: Record<string, unknown> = {}) {
   };
 }
 
+// x [2, 3] · w [3, 3] + skip (a copy of x) into `result`, then copied out.
+function matmulWithResidual(skip: ReturnType<typeof f32>, result: ReturnType<typeof f32>) {
+  return {
+    values: [f32([2, 3], 'input', 0), f32([3, 3], 'constant', 0), skip, result, f32([2, 3], 'output', 0)],
+    constants: [tensor('float32', [3, 3])], arenaBytes: 64, outputs: [4],
+    steps: [
+      { op: 'copy', inputs: [0], outputs: [2], params: {} },
+      { op: 'matmul', inputs: [0, 1, -1, 2], outputs: [3], params: {} },
+      { op: 'copy', inputs: [3], outputs: [4], params: {} },
+    ],
+  };
+}
+
 test('a valid plan runs every step in one call', async (t) => {
   const handle = native.compilePlan(plan());
   const [y] = await native.runPlan(handle, [tensor('float32', [2, 3], [1, -2, 3, -4, 5, -6])], {});
@@ -63,24 +76,8 @@ test('plans that lie about storage, ids or shapes are refused', (t) => {
       ],
     }, /input must not overlap the output/],
     // A deep K keeps partials in the output, which would overwrite the residual before it is read.
-    ['matmul residual sharing the output\'s buffer', {
-      values: [f32([2, 3], 'input', 0), f32([3, 3], 'constant', 0), f32([2, 3], 'arena', 0), f32([2, 3], 'arena', 0), f32([2, 3], 'output', 0)],
-      constants: [tensor('float32', [3, 3])], arenaBytes: 64, outputs: [4],
-      steps: [
-        { op: 'copy', inputs: [0], outputs: [2], params: {} },
-        { op: 'matmul', inputs: [0, 1, -1, 2], outputs: [3], params: {} },
-        { op: 'copy', inputs: [3], outputs: [4], params: {} },
-      ],
-    }, /residual must not overlap the output/],
-    ['matmul residual of another shape', {
-      values: [f32([2, 3], 'input', 0), f32([3, 3], 'constant', 0), f32([3, 2], 'arena', 0), f32([2, 3], 'arena', 32), f32([2, 3], 'output', 0)],
-      constants: [tensor('float32', [3, 3])], arenaBytes: 64, outputs: [4],
-      steps: [
-        { op: 'copy', inputs: [0], outputs: [2], params: {} },
-        { op: 'matmul', inputs: [0, 1, -1, 2], outputs: [3], params: {} },
-        { op: 'copy', inputs: [3], outputs: [4], params: {} },
-      ],
-    }, /residual shape \[3, 2\] should be the output's/],
+    ['matmul residual sharing the output\'s buffer', matmulWithResidual(f32([2, 3], 'arena', 0), f32([2, 3], 'arena', 0)), /residual must not overlap the output/],
+    ['matmul residual of another shape', matmulWithResidual(f32([3, 2], 'arena', 0), f32([2, 3], 'arena', 32)), /residual shape \[3, 2\] should be the output's/],
   ];
   for (const [what, overrides, message] of bad) t.throws(() => native.compilePlan(plan(overrides)), { message }, what);
 });

@@ -449,10 +449,11 @@ bool sgemm_residual_in_place(int64_t k) { return k <= kKc; }
 
 double sgemm_column_fill(int64_t n) {
   if (n <= 0) return 1.0;
-  const int64_t tail = tail_columns(kernels(), n), whole = n - tail;
+  const KernelTable& kt = kernels();
+  const int64_t tail = tail_columns(kt, n), whole = n - tail;
   const int64_t last = whole % kPanelWidth;
   const int64_t read = whole - last + (last == 0 ? 0 : panel_columns_read(last));
-  const double tail_cost = 1.125 * kernels().sgemm_tail_lanes / kernels().sgemm_mr;  // lanes per useful lane, and the transposition
+  const double tail_cost = 1.125 * kt.sgemm_tail_lanes / kt.sgemm_mr;  // lanes per useful lane, and the transposition
   return static_cast<double>(n) / (static_cast<double>(read) + tail_cost * static_cast<double>(tail));
 }
 

@@ -29,6 +29,10 @@ class StepCheck {
   [[noreturn]] void fail(const std::string& what) const {
     throw std::invalid_argument("plan step " + std::to_string(index_) + ": " + what);
   }
+  // A fused skip connection (input 3, where given) has the output's shape.
+  void residual_shape() const {
+    if (has(3) && in(3).shape != out().shape) fail("residual shape " + shape_text(in(3).shape) + " should be the output's");
+  }
   void dtype(const PlanValue& v, DType want, const char* role) const {
     if (v.dtype != want) fail(std::string(role) + " must be " + dtype_name(want) + ", is " + dtype_name(v.dtype));
   }
@@ -83,7 +87,7 @@ void check_gemm(const StepCheck& c, const PlanStep& s) {
   if (ta) y = {a[1]};
   y.push_back(n);
   c.output_shape(y);
-  if (c.has(3) && c.in(3).shape != y) c.fail("residual shape " + shape_text(c.in(3).shape) + " should be the output's");
+  c.residual_shape();
   if (c.has(3) && c.shares_storage(c.in(3), c.out())) c.fail("residual must not overlap the output");
   if (onnx_gemm && c.has(2)) {
     const Shape& cs = c.in(2).shape;
@@ -173,7 +177,7 @@ void check_step(const Plan& plan, const PlanStep& s, size_t index) {
       c.floats(4);
       c.output_shape(conv2d_shape(c.in(0).shape, c.in(1).shape, conv_params(p)));
       if (c.has(2)) c.elements(c.in(2), c.in(1).shape[0], "bias");
-      if (c.has(3) && c.in(3).shape != c.out().shape) c.fail("residual shape " + shape_text(c.in(3).shape) + " should be the output's");
+      c.residual_shape();
       // The residual may be the output's own buffer (conv2d reads it safely then), never part of it.
       if (c.has(3) && c.shares_storage(c.in(3), c.out()) && c.in(3).slot != c.out().slot)
         c.fail("residual must be the output's buffer or not overlap it");
